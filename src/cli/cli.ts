@@ -1,0 +1,122 @@
+import yargs, { type Argv } from 'yargs';
+import { EXIT_OK, UsageError, processIo, reportError, type CliIo } from './io.js';
+import { inspectCommand } from './commands/inspect.js';
+import { listCommand, LIST_KINDS, type ListKind } from './commands/list.js';
+import { validateCommand } from './commands/validate.js';
+import { formatsShowCommand } from './commands/formats.js';
+import { DEFAULT_WORKLOAD } from './defaults.js';
+
+/** Parse argv and run one command; returns the exit code (0 ok, 1 failure, 2 bad input). */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let code = EXIT_OK;
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  const set = (c: number): void => {
+    code = c;
+  };
+  const parser = buildParser(argv, io, set);
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    return reportError(e, io, verbose);
+  }
+  return code;
+}
+
+function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) => void): Argv {
+  const paramOption = {
+    type: 'string',
+    array: true,
+    describe: 'workload parameter override NAME=VALUE (e.g. seq=256, phase=decode); repeatable',
+  } as const;
+  const formatOptions = {
+    format: { type: 'string', describe: 'one format for weights and activations, or wXaY (e.g. int8, w4a8, fp8-e4m3)' },
+    weights: { type: 'string', describe: 'weight format (with --acts)' },
+    acts: { type: 'string', describe: 'activation format (with --weights)' },
+    accumulator: { type: 'string', describe: 'accumulator format (default: int32 for integer formats, fp32 for floating)' },
+  } as const;
+
+  return yargs([...argv])
+    .scriptName('bitcycle')
+    .usage('$0 <command> [options]\n\nCycle-accurate simulation of quantized neural-network accelerators.')
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'say more about what runs' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the machine-readable result on stdout' })
+    .command(
+      'start',
+      'run the main job on the built-in default (what `npm start` runs)',
+      (y) => y,
+      async (args) => {
+        setCode(
+          await inspectCommand(
+            { workload: DEFAULT_WORKLOAD, params: [], json: args.json, verbose: args.verbose },
+            io,
+          ),
+        );
+      },
+    )
+    .command(
+      'inspect',
+      'per-layer shapes, MACs and parameter bytes of a workload',
+      (y) =>
+        y
+          .option('workload', { alias: 'w', type: 'string', demandOption: true, describe: 'zoo id or a layer table / SCALE-Sim CSV' })
+          .option('param', paramOption)
+          .option('batch', { type: 'number', describe: 'batch size (default 1)' })
+          .options(formatOptions),
+      async (args) => {
+        setCode(
+          await inspectCommand(
+            {
+              workload: args.workload,
+              params: args.param ?? [],
+              batch: args.batch,
+              format: args.format,
+              weights: args.weights,
+              acts: args.acts,
+              accumulator: args.accumulator,
+              json: args.json,
+              verbose: args.verbose,
+            },
+            io,
+          ),
+        );
+      },
+    )
+    .command(
+      'list <what>',
+      'list targets, formats, workloads or presets',
+      (y) => y.positional('what', { choices: LIST_KINDS, demandOption: true, describe: 'what to list' }),
+      (args) => {
+        setCode(listCommand(args.what as ListKind, args.json, io));
+      },
+    )
+    .command(
+      'validate <file>',
+      'check a hardware config, layer table or tech table and report every problem',
+      (y) => y.positional('file', { type: 'string', demandOption: true }),
+      (args) => {
+        setCode(validateCommand(args.file, args.json, io));
+      },
+    )
+    .command(
+      'formats <action> <fmt>',
+      'formats show <fmt>: value grid, range and hardware descriptor of a number format',
+      (y) =>
+        y
+          .positional('action', { choices: ['show'] as const, demandOption: true })
+          .positional('fmt', { type: 'string', demandOption: true, describe: 'format name, e.g. fp8-e4m3 or posit<8,0>' }),
+      (args) => {
+        setCode(formatsShowCommand(args.fmt, args.json, io));
+      },
+    )
+    .demandCommand(1, 'name a command')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('help', 'h')
+    .version(false)
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg: string | undefined, err: Error | undefined) => {
+      throw err ?? new UsageError(msg ?? 'invalid command line');
+    });
+}

@@ -1,0 +1,3 @@
+/** What `npm start` runs: ResNet-18 quantized to int8 on the default hardware. */
+export const DEFAULT_WORKLOAD = 'resnet18';
+export const DEFAULT_FORMAT = 'int8';

@@ -1,0 +1,55 @@
+import type { FormatAssignment } from '../config/format-flags.js';
+import type { Graph, Node, Shape } from '../graph/ir.js';
+
+export type Fidelity = 'cycle-accurate' | 'calibrated';
+
+/** Per component, per action: `pe.mac`, `sram.ifmap.read`, `dram.read.bytes` … (see DESIGN.md). */
+export type ActionCounts = Record<string, number>;
+
+/** Why a target cannot map a node; every refused node is reported, never skipped. */
+export type Support = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** The result of simulating one layer (one schedule unit) on a target. Plain data. */
+export interface LayerResult {
+  readonly name: string;
+  readonly op: string;
+  readonly cycles: number;
+  readonly stallCycles: number;
+  readonly macs: number;
+  /** Useful MACs / (cycles × MAC units). */
+  readonly utilization: number;
+  readonly counts: ActionCounts;
+  /** Target-specific extra per-layer figures (mapping efficiency, folds, bandwidths …). */
+  readonly extra: Readonly<Record<string, number | string>>;
+}
+
+/** A node with its resolved shapes, as handed to a target's compiler. */
+export interface ShapedNode {
+  readonly node: Node;
+  readonly inputShapes: readonly Shape[];
+  readonly outputShapes: readonly Shape[];
+  readonly macs: number;
+}
+
+/**
+ * One target id. Listed once in ./registry.ts. A target never imports another target and never
+ * imports cost/: it emits action counts and an inventory.
+ */
+export interface TargetDefinition<Spec, Job> {
+  readonly id: string;
+  readonly description: string;
+  readonly fidelity: Fidelity;
+  /** Raw YAML document → typed spec, or one InputError with every problem. */
+  parseSpec(raw: unknown, file: string): Spec;
+  /** Can this node run here? Ops it cannot map are refused with the reason. */
+  supports(node: ShapedNode, spec: Spec): Support;
+  /** Graph → independent jobs (plain, structured-cloneable data) in layer order. */
+  compile(graph: Graph, nodes: readonly ShapedNode[], spec: Spec, formats: FormatAssignment): Job[];
+  /** Run one job with the production engine. Pure: same job → same result. */
+  runJob(job: Job, spec: Spec): LayerResult;
+  /** Spec → the values shown for it in summary.json (clock etc.). */
+  clockHz(spec: Spec): number;
+}
+
+/** A registered target with its types erased, for the registry and the CLI. */
+export type AnyTarget = TargetDefinition<unknown, unknown>;
