@@ -1,7 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { EXIT_OK, UsageError, processIo, reportError, type CliIo } from './io.js';
 import { inspectCommand } from './commands/inspect.js';
-import { listCommand, LIST_KINDS, type ListKind } from './commands/list.js';
+import { listCommand, LIST_KINDS } from './commands/list.js';
 import { validateCommand } from './commands/validate.js';
 import { formatsShowCommand } from './commands/formats.js';
 import { DEFAULT_WORKLOAD } from './defaults.js';
@@ -86,7 +86,7 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
       'list targets, formats, workloads or presets',
       (y) => y.positional('what', { choices: LIST_KINDS, demandOption: true, describe: 'what to list' }),
       (args) => {
-        setCode(listCommand(args.what as ListKind, args.json, io));
+        setCode(listCommand(args.what, args.json, io));
       },
     )
     .command(

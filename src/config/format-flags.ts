@@ -67,7 +67,8 @@ export function resolveFormatFlags(flags: FormatFlags, fallback: FormatAssignmen
     }
   }
   const w = parse(wText, flags.format !== undefined ? '--format' : '--weights');
-  const a = parse(aText, flags.format !== undefined ? '--format' : '--acts');
+  // one format for both operands is parsed (and, if wrong, reported) once
+  const a = aText === wText ? w : parse(aText, flags.format !== undefined ? '--format' : '--acts');
   let accName: string | undefined;
   if (flags.accumulator !== undefined) accName = parse(flags.accumulator, '--accumulator')?.name;
   if (issues.length > 0 || w === undefined || a === undefined) throw new InputError(issues);

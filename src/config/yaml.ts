@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { InputError, type InputIssue } from '../units/errors.js';
 
 /** Config and spec files larger than this are refused (they are hand-written YAML). */
@@ -31,11 +31,12 @@ export function readTextFile(file: string, maxBytes = MAX_CONFIG_BYTES): string 
  * its line and column.
  */
 export function parseYamlText(text: string, file: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (doc.errors.length > 0) {
     const issues: InputIssue[] = doc.errors.map((err) => {
-      const pos = err.linePos?.[0];
-      const where = pos !== undefined ? `line ${pos.line}, column ${pos.col}` : '(document)';
+      const pos = lineCounter.linePos(err.pos[0]);
+      const where = `line ${pos.line}, column ${pos.col}`;
       return { file, path: where, value: firstLine(err.message), expected: 'well-formed YAML' };
     });
     throw new InputError(issues);

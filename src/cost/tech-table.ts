@@ -8,7 +8,7 @@ import { parseWithSchema } from '../config/validate.js';
  */
 const RowSchema = z.strictObject({
   id: z.string().min(1, 'a non-empty row id'),
-  value: z.number().finite().nonnegative('a non-negative number'),
+  value: z.number().nonnegative('a non-negative number'),
   unit: z.enum(['pJ', 'pJ/bit', 'pJ/byte', 'um2', 'mm2', 'uW', 'mW', 'W']),
   source: z.string().min(3, 'a source: paper and table/figure, datasheet, or "estimate: <reasoning>"'),
   node_nm: z.number().positive('a technology node in nm'),

@@ -69,7 +69,7 @@ export interface PoolAttrs {
   /** avgpool only: count padded cells in the divisor. */
   readonly countIncludePad: boolean;
 }
-export type EmptyAttrs = Readonly<Record<never, never>>;
+export type EmptyAttrs = Readonly<Record<string, never>>;
 export interface ConcatAttrs {
   readonly axis: number;
 }

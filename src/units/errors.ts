@@ -38,6 +38,6 @@ export function showValue(v: unknown): string {
     const s = JSON.stringify(v);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
   } catch {
-    return String(v);
+    return '(a value that cannot be printed)';
   }
 }

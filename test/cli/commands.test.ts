@@ -40,7 +40,7 @@ describe('bitcycle list / formats / validate', () => {
   it('lists formats and workloads', async () => {
     const f = await cli('list', 'formats', '--json');
     const names = (JSON.parse(f.stdout) as { name: string }[]).map((x) => x.name);
-    for (const n of ['int8', 'fp8-e4m3fn', 'posit<n,es>', 'binary']) expect(names.join(' ')).toContain(n.split('<')[0]);
+    for (const n of ['intN', 'fp8-e4m3fn', 'posit<n,es>', 'binary', 'shortfloat8', 'pow2<b>']) expect(names).toContain(n);
     const w = await cli('list', 'workloads', '--json');
     const ids = (JSON.parse(w.stdout) as { id: string }[]).map((x) => x.id);
     for (const id of ['alexnet', 'resnet50', 'bert-base', 'gpt2-medium', 'yolo-tiny']) expect(ids).toContain(id);

@@ -21,7 +21,7 @@ export function listCommand(what: ListKind, json: boolean, io: CliIo): number {
         ? `(no ${what})`
         : renderTable(
             headers.map((h) => ({ header: h, align: 'left' as const })),
-            rows.map((r) => headers.map((h) => String(r[h] ?? ''))),
+            rows.map((r) => headers.map((h) => r[h] ?? '')),
           ),
     );
   }

@@ -26,6 +26,13 @@ export function formatProblem(p: OpProblem): string {
   return `${p.path}: got ${p.value}; expected ${p.expected}`;
 }
 
+/** An attr value as text: like units/showValue, but NaN and ±Infinity stay readable (JSON makes them null). */
+export function showAttr(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  if (Array.isArray(v) && v.length <= 16) return `[${v.map(showAttr).join(',')}]`;
+  return showValue(v);
+}
+
 export function showShape(shape: Shape): string {
   return `[${shape.join(',')}]`;
 }
@@ -56,20 +63,20 @@ export function isBoolean(v: unknown): v is boolean {
 
 /** An attr that must be a positive integer. */
 export function checkPositiveInt(path: string, v: unknown): OpProblem[] {
-  return isPositiveInt(v) ? [] : [problem(path, showValue(v), 'a positive integer')];
+  return isPositiveInt(v) ? [] : [problem(path, showAttr(v), 'a positive integer')];
 }
 
 /** An attr that must be an integer. */
 export function checkInt(path: string, v: unknown): OpProblem[] {
-  return isInt(v) ? [] : [problem(path, showValue(v), 'an integer')];
+  return isInt(v) ? [] : [problem(path, showAttr(v), 'an integer')];
 }
 
 export function checkFinite(path: string, v: unknown, expected = 'a finite number'): OpProblem[] {
-  return isFiniteNumber(v) ? [] : [problem(path, showValue(v), expected)];
+  return isFiniteNumber(v) ? [] : [problem(path, showAttr(v), expected)];
 }
 
 export function checkBoolean(path: string, v: unknown): OpProblem[] {
-  return isBoolean(v) ? [] : [problem(path, showValue(v), 'true or false')];
+  return isBoolean(v) ? [] : [problem(path, showAttr(v), 'true or false')];
 }
 
 function isArrayOf(v: unknown, length: number, pred: (e: unknown) => boolean): boolean {
@@ -78,19 +85,21 @@ function isArrayOf(v: unknown, length: number, pred: (e: unknown) => boolean): b
 
 /** [h, w] of positive integers (kernel, stride, dilation). */
 export function checkPositivePair(path: string, v: unknown): OpProblem[] {
-  return isArrayOf(v, 2, isPositiveInt) ? [] : [problem(path, showValue(v), 'two positive integers [h, w]')];
+  return isArrayOf(v, 2, isPositiveInt) ? [] : [problem(path, showAttr(v), 'two positive integers [h, w]')];
 }
 
 /** [top, left, bottom, right] of non-negative integers. */
 export function checkPads(path: string, v: unknown): OpProblem[] {
   return isArrayOf(v, 4, isNonNegativeInt)
     ? []
-    : [problem(path, showValue(v), 'four non-negative integers [top, left, bottom, right]')];
+    : [problem(path, showAttr(v), 'four non-negative integers [top, left, bottom, right]')];
 }
 
 /** An attrs object must be present (it is typed, but files are untrusted). */
 export function checkAttrsObject(v: unknown): OpProblem[] {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? [] : [problem('attrs', showValue(v), 'an object')];
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? []
+    : [problem('attrs', showAttr(v), 'an object')];
 }
 
 /**
@@ -112,7 +121,8 @@ export function isValidShape(shape: unknown): shape is Shape {
 export function checkInputShapes(shapes: readonly Shape[], roles: (i: number) => string): OpProblem[] {
   const out: OpProblem[] = [];
   shapes.forEach((s, i) => {
-    if (!isValidShape(s)) out.push(problem(inputPath(i, roles(i)), `shape ${showValue(s)}`, 'a shape of positive integer dims'));
+    if (!isValidShape(s))
+      out.push(problem(inputPath(i, roles(i)), `shape ${showAttr(s)}`, 'a shape of positive integer dims'));
   });
   return out;
 }
@@ -126,11 +136,23 @@ export function checkRank(index: number, role: string, shape: Shape, rank: numbe
 export function checkMinRank(index: number, role: string, shape: Shape, minRank: number): OpProblem[] {
   return shape.length >= minRank
     ? []
-    : [problem(inputPath(index, role), `shape ${showShape(shape)} (rank ${shape.length})`, `rank ${minRank} or more`)];
+    : [
+        problem(
+          inputPath(index, role),
+          `shape ${showShape(shape)} (rank ${shape.length})`,
+          `rank ${minRank} or more`,
+        ),
+      ];
 }
 
 /** Exact shape match for a parameter input. */
-export function checkShapeEquals(index: number, role: string, shape: Shape, expected: Shape, why: string): OpProblem[] {
+export function checkShapeEquals(
+  index: number,
+  role: string,
+  shape: Shape,
+  expected: Shape,
+  why: string,
+): OpProblem[] {
   return sameShape(shape, expected)
     ? []
     : [problem(inputPath(index, role), `shape ${showShape(shape)}`, `${showShape(expected)} (${why})`)];
@@ -144,7 +166,7 @@ export function sameShape(a: Shape, b: Shape): boolean {
 export function checkAxis(path: string, axis: unknown, rank: number, inclusive = false): OpProblem[] {
   const hi = inclusive ? rank : rank - 1;
   if (isInt(axis) && axis >= -rank && axis <= hi) return [];
-  return [problem(path, showValue(axis), `an integer axis in [${-rank}, ${hi}] for a rank-${rank} input`)];
+  return [problem(path, showAttr(axis), `an integer axis in [${-rank}, ${hi}] for a rank-${rank} input`)];
 }
 
 /** Normalize a (validated) possibly-negative axis. */

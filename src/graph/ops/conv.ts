@@ -18,7 +18,14 @@ import {
 import { defineOp, rolesFrom } from './define.js';
 
 /** Output length of a convolution / floor-mode window along one axis. */
-export function convOutputSize(input: number, kernel: number, stride: number, padBegin: number, padEnd: number, dilation: number): number {
+export function convOutputSize(
+  input: number,
+  kernel: number,
+  stride: number,
+  padBegin: number,
+  padEnd: number,
+  dilation: number,
+): number {
   return Math.floor((input + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
@@ -105,7 +112,11 @@ function inferConv(node: NodeOf<'conv2d'>, shapes: readonly Shape[]): Shape[] {
 }
 
 /** N·Cout·Ho·Wo·(Cin/groups)·kh·kw */
-function convMacs(node: NodeOf<'conv2d'>, inputShapes: readonly Shape[], outputShapes: readonly Shape[]): number {
+function convMacs(
+  node: NodeOf<'conv2d'>,
+  inputShapes: readonly Shape[],
+  outputShapes: readonly Shape[],
+): number {
   const a = node.attrs;
   const y = outputShapes[0]!;
   const cin = inputShapes[0]![1]!;
@@ -118,7 +129,14 @@ interface TapRange {
   readonly hi: number;
 }
 
-function tapRanges(size: number, outSize: number, kernel: number, stride: number, pad: number, dilation: number): TapRange[] {
+function tapRanges(
+  size: number,
+  outSize: number,
+  kernel: number,
+  stride: number,
+  pad: number,
+  dilation: number,
+): TapRange[] {
   const ranges: TapRange[] = [];
   for (let k = 0; k < kernel; k++) {
     const shift = k * dilation - pad;

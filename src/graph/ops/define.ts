@@ -22,7 +22,10 @@ export interface OpSpec<K extends OpType> {
 
 export function defineOp<K extends OpType>(spec: OpSpec<K>): OpEntry<K> {
   const check = (node: NodeOf<K>, inputShapes: readonly Shape[]): OpProblem[] => {
-    const basic = [...checkAttrsObject(node.attrs as unknown), ...checkInputShapes(inputShapes, (i) => spec.inputRole(i))];
+    const basic = [
+      ...checkAttrsObject(node.attrs),
+      ...checkInputShapes(inputShapes, (i) => spec.inputRole(i)),
+    ];
     return basic.length > 0 ? basic : spec.checkOp(node, inputShapes);
   };
   return {

@@ -4,7 +4,7 @@
  * exactly float32 arithmetic). Unary activations are evaluated in float64 and rounded to float32.
  */
 import type { ClipAttrs, FloatTensor, NodeOf, OpType, Shape } from '../ir.js';
-import { checkInputCount, inputPath, problem, showShape, type OpProblem } from './check.js';
+import { checkInputCount, inputPath, problem, showAttr, showShape, type OpProblem } from './check.js';
 import { defineOp, numberedRole, rolesFrom, type OpEntry } from './define.js';
 import { gelu, sigmoid } from './math.js';
 import { broadcastOffsets, broadcastShapes, broadcastStrides } from './tensor.js';
@@ -30,7 +30,11 @@ function inferBroadcast(shapes: readonly Shape[]): Shape[] {
   return [broadcastShapes(shapes)!];
 }
 
-function naryReference(inputs: readonly FloatTensor[], identity: number, combine: (acc: number, v: number) => number): FloatTensor {
+function naryReference(
+  inputs: readonly FloatTensor[],
+  identity: number,
+  combine: (acc: number, v: number) => number,
+): FloatTensor {
   const outShape = broadcastShapes(inputs.map((t) => t.shape))!;
   const offsets = broadcastOffsets(
     outShape,
@@ -96,8 +100,8 @@ function checkClip(node: NodeOf<'clip'>): OpProblem[] {
   const { min, max } = node.attrs;
   const expected = 'a number (±Infinity allowed), not NaN';
   const bad = [
-    ...(typeof min === 'number' && !Number.isNaN(min) ? [] : [problem('attrs.min', String(min as unknown), expected)]),
-    ...(typeof max === 'number' && !Number.isNaN(max) ? [] : [problem('attrs.max', String(max as unknown), expected)]),
+    ...(typeof min === 'number' && !Number.isNaN(min) ? [] : [problem('attrs.min', showAttr(min), expected)]),
+    ...(typeof max === 'number' && !Number.isNaN(max) ? [] : [problem('attrs.max', showAttr(max), expected)]),
   ];
   if (bad.length > 0) return bad;
   return min <= max ? [] : [problem('attrs.min', String(min), `a value not above attrs.max (${max})`)];

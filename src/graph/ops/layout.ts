@@ -1,6 +1,5 @@
 /** Data-movement ops: concat, reshape and flatten (ONNX semantics), transpose. */
 import { elementCount, type FloatTensor, type NodeOf, type Shape } from '../ir.js';
-import { showValue } from '../../units/errors.js';
 import {
   checkAxis,
   checkInputCount,
@@ -10,6 +9,7 @@ import {
   normalizeAxis,
   problem,
   showShape,
+  showAttr,
   type OpProblem,
 } from './check.js';
 import { defineOp, numberedRole, rolesFrom } from './define.js';
@@ -24,7 +24,11 @@ function checkConcatPartner(index: number, shape: Shape, first: Shape, axis: num
   if (matches) return [];
   const expected = first.map((d, i) => (i === axis ? '*' : String(d)));
   return [
-    problem(inputPath(index, numberedRole(index)), `shape ${showShape(shape)}`, `[${expected.join(',')}] (input 0's dims except along axis ${axis})`),
+    problem(
+      inputPath(index, numberedRole(index)),
+      `shape ${showShape(shape)}`,
+      `[${expected.join(',')}] (input 0's dims except along axis ${axis})`,
+    ),
   ];
 }
 
@@ -92,7 +96,7 @@ function checkReshapeEntries(target: unknown, rank: number): OpProblem[] {
   return [
     problem(
       'attrs.shape',
-      showValue(target),
+      showAttr(target),
       `integers ≥ 1, at most one −1 (inferred) and 0 only at positions < ${rank} (copies the input dim)`,
     ),
   ];
@@ -110,7 +114,11 @@ function checkReshape(node: NodeOf<'reshape'>, shapes: readonly Shape[]): OpProb
   const ok = target.includes(-1) ? total % known === 0 : known === total;
   if (ok) return [];
   return [
-    problem('attrs.shape', showValue(node.attrs.shape), `a shape with ${total} elements, the element count of x ${showShape(x)}`),
+    problem(
+      'attrs.shape',
+      showAttr(node.attrs.shape),
+      `a shape with ${total} elements, the element count of x ${showShape(x)}`,
+    ),
   ];
 }
 
@@ -119,7 +127,9 @@ export const reshapeOp = defineOp({
   inputRole: rolesFrom(['x']),
   checkOp: checkReshape,
   inferShapes: (node, shapes) => [resolveReshape(shapes[0]!, node.attrs.shape)],
-  reference: (node, inputs) => [{ shape: resolveReshape(inputs[0]!.shape, node.attrs.shape), data: inputs[0]!.data.slice() }],
+  reference: (node, inputs) => [
+    { shape: resolveReshape(inputs[0]!.shape, node.attrs.shape), data: inputs[0]!.data.slice() },
+  ],
 });
 
 // ---- flatten -----------------------------------------------------------------------------------
@@ -139,7 +149,9 @@ export const flattenOp = defineOp({
     return count.length > 0 ? count : checkAxis('attrs.axis', node.attrs.axis, shapes[0]!.length, true);
   },
   inferShapes: inferFlatten,
-  reference: (node, inputs) => [{ shape: inferFlatten(node, [inputs[0]!.shape])[0]!, data: inputs[0]!.data.slice() }],
+  reference: (node, inputs) => [
+    { shape: inferFlatten(node, [inputs[0]!.shape])[0]!, data: inputs[0]!.data.slice() },
+  ],
 });
 
 // ---- transpose ---------------------------------------------------------------------------------
@@ -149,17 +161,24 @@ export function effectivePerm(perm: readonly number[], rank: number): number[] {
   return perm.length === 0 ? Array.from({ length: rank }, (_, i) => rank - 1 - i) : [...perm];
 }
 
+function isPermutation(perm: readonly unknown[], rank: number): boolean {
+  const seen = new Set<unknown>(perm);
+  return perm.length === rank && seen.size === rank && perm.every((p) => isInt(p) && p >= 0 && p < rank);
+}
+
 function checkTranspose(node: NodeOf<'transpose'>, shapes: readonly Shape[]): OpProblem[] {
   const count = oneInput(shapes);
   if (count.length > 0) return count;
   const rank = shapes[0]!.length;
   const perm: unknown = node.attrs.perm;
-  const ok =
-    Array.isArray(perm) &&
-    (perm.length === 0 || (perm.length === rank && [...perm].sort((a, b) => Number(a) - Number(b)).every((p, i) => p === i)));
+  const ok = Array.isArray(perm) && (perm.length === 0 || isPermutation(perm as unknown[], rank));
   if (ok) return [];
   return [
-    problem('attrs.perm', showValue(perm), `a permutation of 0…${rank - 1} (x has rank ${rank}), or [] to reverse the dims`),
+    problem(
+      'attrs.perm',
+      showAttr(perm),
+      `a permutation of 0…${rank - 1} (x has rank ${rank}), or [] to reverse the dims`,
+    ),
   ];
 }
 

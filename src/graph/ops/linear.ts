@@ -29,7 +29,13 @@ function checkDense(node: NodeOf<'dense'>, shapes: readonly Shape[]): OpProblem[
   const x = shapes[0]!;
   const k = x[x.length - 1]!;
   const units = node.attrs.units;
-  const out = checkShapeEquals(1, 'weight', shapes[1]!, [k, units], `[K, units] with K = ${k} from x ${showShape(x)} and units = ${units}`);
+  const out = checkShapeEquals(
+    1,
+    'weight',
+    shapes[1]!,
+    [k, units],
+    `[K, units] with K = ${k} from x ${showShape(x)} and units = ${units}`,
+  );
   const b = shapes[2];
   if (b !== undefined) out.push(...checkShapeEquals(2, 'bias', b, [units], 'one per unit'));
   return out;
@@ -108,7 +114,13 @@ function checkMatMul(node: NodeOf<'matmul'>, shapes: readonly Shape[]): OpProble
   const out: OpProblem[] = [];
   if (kb !== a[a.length - 1]) {
     const where = transB ? 'last dim (transB)' : 'second-to-last dim';
-    out.push(problem(inputPath(1, 'b'), `shape ${showShape(b)}`, `its ${where} to equal K = ${a[a.length - 1]!}, the last dim of a ${showShape(a)}`));
+    out.push(
+      problem(
+        inputPath(1, 'b'),
+        `shape ${showShape(b)}`,
+        `its ${where} to equal K = ${a[a.length - 1]!}, the last dim of a ${showShape(a)}`,
+      ),
+    );
   }
   if (matmulDims(transB, a, b) === undefined) {
     out.push(
@@ -141,7 +153,10 @@ function matmulReference(node: NodeOf<'matmul'>, inputs: readonly FloatTensor[])
   // Offsets of each batch matrix: broadcast over the batch shape, in units of whole matrices.
   const aBatch = aT!.shape.slice(0, -2);
   const bBatch = bT!.shape.slice(0, -2);
-  const [aOff, bOff] = broadcastOffsets(d.batch, [broadcastStrides(aBatch, d.batch), broadcastStrides(bBatch, d.batch)]);
+  const [aOff, bOff] = broadcastOffsets(d.batch, [
+    broadcastStrides(aBatch, d.batch),
+    broadcastStrides(bBatch, d.batch),
+  ]);
   const batches = elementCount(d.batch);
   const a = aT!.data;
   const b = bT!.data;

@@ -16,6 +16,7 @@ import {
   normalizeAxis,
   problem,
   sameShape,
+  showAttr,
   showShape,
   type OpProblem,
 } from './check.js';
@@ -25,7 +26,7 @@ import { product } from './tensor.js';
 const sameAsFirst = (_node: unknown, shapes: readonly Shape[]): Shape[] => [[...shapes[0]!]];
 
 function checkEpsilon(v: unknown): OpProblem[] {
-  return isFiniteNumber(v) && v >= 0 ? [] : [problem('attrs.epsilon', String(v), 'a finite number ≥ 0')];
+  return isFiniteNumber(v) && v >= 0 ? [] : [problem('attrs.epsilon', showAttr(v), 'a finite number ≥ 0')];
 }
 
 // ---- softmax -----------------------------------------------------------------------------------
@@ -83,13 +84,21 @@ function checkBatchNorm(node: NodeOf<'batchnorm'>, shapes: readonly Shape[]): Op
   const rank = checkMinRank(0, 'x', shapes[0]!, 2);
   if (rank.length > 0) return [...eps, ...rank];
   const c = shapes[0]![1]!;
-  const params = [1, 2, 3, 4].flatMap((i) => checkShapeEquals(i, BN_ROLES[i]!, shapes[i]!, [c], `one per channel of x ${showShape(shapes[0]!)}`));
+  const params = [1, 2, 3, 4].flatMap((i) =>
+    checkShapeEquals(i, BN_ROLES[i]!, shapes[i]!, [c], `one per channel of x ${showShape(shapes[0]!)}`),
+  );
   return [...eps, ...params];
 }
 
 /** y = gamma · (x − mean) / √(var + ε) + beta, per channel (axis 1). */
 function batchNormReference(node: NodeOf<'batchnorm'>, inputs: readonly FloatTensor[]): FloatTensor[] {
-  const [x, gamma, beta, mean, variance] = inputs as [FloatTensor, FloatTensor, FloatTensor, FloatTensor, FloatTensor];
+  const [x, gamma, beta, mean, variance] = inputs as [
+    FloatTensor,
+    FloatTensor,
+    FloatTensor,
+    FloatTensor,
+    FloatTensor,
+  ];
   const n = x.shape[0]!;
   const c = x.shape[1]!;
   const inner = product(x.shape, 2);
@@ -123,7 +132,13 @@ function stripLeadingOnes(shape: Shape): Shape {
 }
 
 /** gamma / beta must have the normalized shape x.shape[axis:], leading 1s allowed. */
-function checkLayerNormParam(index: number, role: string, shape: Shape, normalized: Shape, axis: number): OpProblem[] {
+function checkLayerNormParam(
+  index: number,
+  role: string,
+  shape: Shape,
+  normalized: Shape,
+  axis: number,
+): OpProblem[] {
   if (sameShape(stripLeadingOnes(shape), stripLeadingOnes(normalized))) return [];
   return [
     problem(
@@ -144,7 +159,11 @@ function checkLayerNorm(node: NodeOf<'layernorm'>, shapes: readonly Shape[]): Op
   const axis = checkAxis('attrs.axis', node.attrs.axis, x.length);
   if (axis.length > 0) return [...eps, ...axis];
   const normalized = x.slice(normalizeAxis(node.attrs.axis, x.length));
-  const params = shapes.slice(1).flatMap((s, i) => checkLayerNormParam(i + 1, i === 0 ? 'gamma' : 'beta', s, normalized, node.attrs.axis));
+  const params = shapes
+    .slice(1)
+    .flatMap((s, i) =>
+      checkLayerNormParam(i + 1, i === 0 ? 'gamma' : 'beta', s, normalized, node.attrs.axis),
+    );
   return [...eps, ...params];
 }
 
@@ -185,8 +204,14 @@ export const layernormOp = defineOp({
 // ---- lrn ---------------------------------------------------------------------------------------
 
 function checkLrnAttrs(a: LrnAttrs): OpProblem[] {
-  const bias = isFiniteNumber(a.bias) && a.bias > 0 ? [] : [problem('attrs.bias', String(a.bias as unknown), 'a finite number > 0')];
-  const alpha = isFiniteNumber(a.alpha) && a.alpha >= 0 ? [] : [problem('attrs.alpha', String(a.alpha as unknown), 'a finite number ≥ 0')];
+  const bias =
+    isFiniteNumber(a.bias) && a.bias > 0
+      ? []
+      : [problem('attrs.bias', showAttr(a.bias), 'a finite number > 0')];
+  const alpha =
+    isFiniteNumber(a.alpha) && a.alpha >= 0
+      ? []
+      : [problem('attrs.alpha', showAttr(a.alpha), 'a finite number ≥ 0')];
   return [...checkPositiveInt('attrs.size', a.size), ...alpha, ...checkFinite('attrs.beta', a.beta), ...bias];
 }
 

@@ -26,7 +26,14 @@ import { checkWindowFits } from './conv.js';
 import { defineOp, rolesFrom } from './define.js';
 import { product } from './tensor.js';
 
-export function poolOutputSize(input: number, kernel: number, stride: number, padBegin: number, padEnd: number, ceilMode: boolean): number {
+export function poolOutputSize(
+  input: number,
+  kernel: number,
+  stride: number,
+  padBegin: number,
+  padEnd: number,
+  ceilMode: boolean,
+): number {
   const span = input + padBegin + padEnd - kernel;
   if (!ceilMode) return Math.floor(span / stride) + 1;
   const out = Math.ceil(span / stride) + 1;
@@ -48,7 +55,13 @@ function checkPadsBelowKernel(a: PoolAttrs): OpProblem[] {
   const [kh, kw] = a.kernel;
   const [pt, pl, pb, pr] = a.pads;
   if (pt < kh && pb < kh && pl < kw && pr < kw) return [];
-  return [problem('attrs.pads', showShape(a.pads), `each pad smaller than the kernel ${showShape(a.kernel)} along its axis`)];
+  return [
+    problem(
+      'attrs.pads',
+      showShape(a.pads),
+      `each pad smaller than the kernel ${showShape(a.kernel)} along its axis`,
+    ),
+  ];
 }
 
 function checkPool(node: NodeOf<'maxpool' | 'avgpool'>, shapes: readonly Shape[]): OpProblem[] {
@@ -78,12 +91,23 @@ interface Span {
   readonly padded: number;
 }
 
-function windowSpans(size: number, outSize: number, kernel: number, stride: number, padBegin: number, padEnd: number): Span[] {
+function windowSpans(
+  size: number,
+  outSize: number,
+  kernel: number,
+  stride: number,
+  padBegin: number,
+  padEnd: number,
+): Span[] {
   const spans: Span[] = [];
   for (let o = 0; o < outSize; o++) {
     const start = o * stride - padBegin;
     const end = start + kernel;
-    spans.push({ lo: Math.max(start, 0), hi: Math.min(end, size), padded: Math.min(end, size + padEnd) - start });
+    spans.push({
+      lo: Math.max(start, 0),
+      hi: Math.min(end, size),
+      padded: Math.min(end, size + padEnd) - start,
+    });
   }
   return spans;
 }

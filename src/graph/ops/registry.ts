@@ -7,8 +7,8 @@
  * round once per output to float32, so their results do not depend on loop order to within float32
  * rounding; pools, normalizations and activations likewise compute in float64 and round once.
  */
-import type { Node, NodeOf, OpType, Shape } from '../ir.js';
-import type { OpProblem } from './check.js';
+import type { FloatTensor, Node, OpType, Shape } from '../ir.js';
+import { showAttr, type OpProblem } from './check.js';
 import { conv2dOp } from './conv.js';
 import type { OpEntry } from './define.js';
 import { addOp, clipOp, geluOp, mulOp, relu6Op, reluOp, sigmoidOp } from './elementwise.js';
@@ -55,24 +55,28 @@ export function isOpType(op: unknown): op is OpType {
 
 /** The op's entry, typed against a node of the union (the link TypeScript cannot see). */
 function entryFor(node: Node): OpEntry<OpType> {
-  return OPS[node.op] as unknown as OpEntry<OpType>;
+  return OPS[node.op];
 }
 
 /** Structured problems of one node (unknown op included). */
 export function checkNode(node: Node, inputShapes: readonly Shape[]): OpProblem[] {
   const op: unknown = node.op;
   if (!isOpType(op)) {
-    return [{ path: 'op', value: JSON.stringify(op) ?? String(op), expected: `one of ${Object.keys(OPS).join(', ')}` }];
+    return [{ path: 'op', value: showAttr(op), expected: `one of ${Object.keys(OPS).join(', ')}` }];
   }
-  return entryFor(node).check(node as NodeOf<OpType>, inputShapes);
+  return entryFor(node).check(node, inputShapes);
 }
 
 export function inferNodeShapes(node: Node, inputShapes: readonly Shape[]): Shape[] {
-  return entryFor(node).inferShapes(node as NodeOf<OpType>, inputShapes);
+  return entryFor(node).inferShapes(node, inputShapes);
 }
 
 export function nodeMacs(node: Node, inputShapes: readonly Shape[], outputShapes: readonly Shape[]): number {
-  return entryFor(node).macs(node as NodeOf<OpType>, inputShapes, outputShapes);
+  return entryFor(node).macs(node, inputShapes, outputShapes);
+}
+
+export function nodeReference(node: Node, inputs: readonly FloatTensor[]): FloatTensor[] {
+  return entryFor(node).reference(node, inputs);
 }
 
 export function inputRoleOf(node: Node, index: number): string {

@@ -1,111 +1,104 @@
 /**
- * requantize: re-express x in the QuantSpec `attrs.to`. The float reference quantizes each value
- * to that format (x / scale + zeroPoint, rounded and saturated by the format) and dequantizes it
- * back ((q − zeroPoint) · scale), so its output is the real value the quantized tensor stands for.
- * Scales are per tensor, per channel (`axis`) or per block (`axis`, `blockSize`).
+ * requantize: re-express x in the QuantSpec `attrs.to`. The float reference is ONNX
+ * QuantizeLinear followed by DequantizeLinear with that spec (formats/quantizeLinear and
+ * dequantizeLinear, bit for bit), so its output is the real value the quantized tensor stands for.
+ *
+ * Granularity follows formats/quantize.ts (ONNX): one scale is per tensor; otherwise one per index
+ * of `axis` (default 1), or with `blockSize` one per block, the scale tensor having x's shape with
+ * dim[axis] → ceil(dim[axis] / blockSize).
  */
-import type { FloatTensor, NodeOf, QuantSpec, Shape } from '../ir.js';
-import { showValue } from '../../units/errors.js';
-import { checkAxis, checkInputCount, isFiniteNumber, isPositiveInt, normalizeAxis, problem, type OpProblem } from './check.js';
+import { dequantizeLinear, parseFormat, quantizeLinear } from '../../formats/index.js';
+import { InputError } from '../../units/errors.js';
+import { elementCount, type FloatTensor, type NodeOf, type QuantSpec, type Shape } from '../ir.js';
+import {
+  checkAxis,
+  checkInputCount,
+  isFiniteNumber,
+  isNonNegativeInt,
+  normalizeAxis,
+  problem,
+  showAttr,
+  type OpProblem,
+} from './check.js';
 import { defineOp, rolesFrom } from './define.js';
-import { product } from './tensor.js';
-
-/** Rounds a value (already in the format's code domain, i.e. scaled) to the format's grid. */
-export type FormatQuantizer = (v: number) => number;
-
-/** Resolves a format name to its quantizer; throws for unknown names. */
-export type FormatResolver = (format: string) => FormatQuantizer;
 
 function asList(v: number | readonly number[]): readonly number[] {
   return typeof v === 'number' ? [v] : v;
+}
+
+function checkFormatName(format: unknown): OpProblem[] {
+  if (typeof format !== 'string' || format.length === 0) {
+    return [problem('attrs.to.format', showAttr(format), 'a format name such as "int8"')];
+  }
+  try {
+    parseFormat(format);
+    return [];
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    return e.issues.map((i) => problem('attrs.to.format', showAttr(format), i.expected));
+  }
 }
 
 function checkScales(spec: QuantSpec): OpProblem[] {
   const scale: unknown = spec.scale;
   const zp: unknown = spec.zeroPoint;
   const out: OpProblem[] = [];
-  const scaleOk = (isFiniteNumber(scale) && scale > 0) || (Array.isArray(scale) && scale.length > 0 && scale.every((s) => isFiniteNumber(s) && s > 0));
-  if (!scaleOk) out.push(problem('attrs.to.scale', showValue(scale), 'a positive finite number or a non-empty list of them'));
+  const positive = (s: unknown): boolean => isFiniteNumber(s) && s > 0;
+  const scaleOk = positive(scale) || (Array.isArray(scale) && scale.length > 0 && scale.every(positive));
+  if (!scaleOk)
+    out.push(
+      problem('attrs.to.scale', showAttr(scale), 'a positive finite number or a non-empty list of them'),
+    );
   const zpOk = isFiniteNumber(zp) || (Array.isArray(zp) && zp.every(isFiniteNumber));
-  if (!zpOk) out.push(problem('attrs.to.zeroPoint', showValue(zp), 'a finite number or a list of them'));
+  if (!zpOk) out.push(problem('attrs.to.zeroPoint', showAttr(zp), 'a finite number or a list of them'));
   if (out.length > 0) return out;
   const n = asList(spec.scale).length;
   const z = asList(spec.zeroPoint).length;
-  if (z !== 1 && z !== n) out.push(problem('attrs.to.zeroPoint', showValue(zp), `one zero point or ${n} (one per scale)`));
-  return out;
-}
-
-/** Number of scales the spec needs for a tensor of `shape` (1 when per tensor). */
-function expectedScaleCount(spec: QuantSpec, shape: Shape): number {
-  if (spec.axis === undefined) return 1;
-  const dim = shape[normalizeAxis(spec.axis, shape.length)]!;
-  return spec.blockSize === undefined ? dim : Math.ceil(dim / spec.blockSize);
+  return z === 1 || z === n
+    ? []
+    : [problem('attrs.to.zeroPoint', `${z} zero points`, `1 or ${n} (one per scale)`)];
 }
 
 function checkGranularity(spec: QuantSpec, shape: Shape): OpProblem[] {
   const n = asList(spec.scale).length;
-  if (spec.axis === undefined) {
-    return n === 1 ? [] : [problem('attrs.to.axis', '(missing)', `a channel axis, since attrs.to.scale has ${n} entries`)];
-  }
-  const axis = checkAxis('attrs.to.axis', spec.axis, shape.length);
-  const block = spec.blockSize === undefined || isPositiveInt(spec.blockSize) ? [] : [problem('attrs.to.blockSize', showValue(spec.blockSize), 'a positive integer')];
+  if (n === 1) return [];
+  const axisValue = spec.axis ?? 1;
+  const axis = checkAxis('attrs.to.axis', axisValue, shape.length);
+  const blockSize: unknown = spec.blockSize ?? 0;
+  const block = isNonNegativeInt(blockSize)
+    ? []
+    : [problem('attrs.to.blockSize', showAttr(blockSize), 'a positive integer (or 0: no blocks)')];
   if (axis.length > 0 || block.length > 0) return [...axis, ...block];
-  const want = expectedScaleCount(spec, shape);
-  if (n === 1 || n === want) return [];
-  const what = spec.blockSize === undefined ? 'one per channel along attrs.to.axis' : `one per block of ${spec.blockSize} along attrs.to.axis`;
+  const ax = normalizeAxis(axisValue, shape.length);
+  const dim = shape[ax]!;
+  const b = spec.blockSize ?? 0;
+  const want = b === 0 ? dim : (elementCount(shape) / dim) * Math.ceil(dim / b);
+  if (n === want) return [];
+  const what = b === 0 ? `one per index of axis ${ax}` : `x's shape with dim ${ax} = ceil(${dim} / ${b})`;
   return [problem('attrs.to.scale', `${n} scales`, `1 or ${want} (${what})`)];
 }
 
 function checkRequantize(node: NodeOf<'requantize'>, shapes: readonly Shape[]): OpProblem[] {
   const count = checkInputCount(shapes.length, 1, 1, '[x]');
   const to: unknown = node.attrs.to;
-  if (typeof to !== 'object' || to === null) return [...count, problem('attrs.to', showValue(to), 'a QuantSpec { format, scale, zeroPoint, axis?, blockSize? }')];
-  const spec = node.attrs.to;
-  const format: unknown = spec.format;
-  const formatProblems = typeof format === 'string' && format.length > 0 ? [] : [problem('attrs.to.format', showValue(format), 'a format name such as "int8"')];
-  const scales = checkScales(spec);
-  if (count.length > 0 || scales.length > 0) return [...count, ...formatProblems, ...scales];
-  return [...formatProblems, ...checkGranularity(spec, shapes[0]!)];
-}
-
-/** For each element of x, the index of its scale / zero point. */
-function paramIndexer(spec: QuantSpec, shape: Shape): (flat: number) => number {
-  if (spec.axis === undefined || asList(spec.scale).length === 1) return () => 0;
-  const axis = normalizeAxis(spec.axis, shape.length);
-  const inner = product(shape, axis + 1);
-  const dim = shape[axis]!;
-  const block = spec.blockSize ?? 1;
-  return (flat) => Math.floor((Math.floor(flat / inner) % dim) / block);
-}
-
-/** Quantize-dequantize every element of x through `quantize` with the spec's scales. */
-export function fakeQuantize(x: FloatTensor, spec: QuantSpec, quantize: FormatQuantizer): FloatTensor {
-  const scales = asList(spec.scale);
-  const zps = asList(spec.zeroPoint);
-  const index = paramIndexer(spec, x.shape);
-  const out = new Float32Array(x.data.length);
-  for (let i = 0; i < out.length; i++) {
-    const p = index(i);
-    const s = scales[p]!;
-    const z = zps.length === 1 ? zps[0]! : zps[p]!;
-    out[i] = (quantize(x.data[i]! / s + z) - z) * s;
+  if (typeof to !== 'object' || to === null) {
+    return [
+      ...count,
+      problem('attrs.to', showAttr(to), 'a QuantSpec { format, scale, zeroPoint, axis?, blockSize? }'),
+    ];
   }
-  return { shape: [...x.shape], data: out };
-}
-
-let resolver: FormatResolver | undefined;
-
-/**
- * Install how format names are resolved (graph/ops cannot know formats/ is ready at import time;
- * registry.ts installs formats/parseFormat once it exists).
- */
-export function setFormatResolver(r: FormatResolver): void {
-  resolver = r;
+  const spec = node.attrs.to;
+  const format = checkFormatName(spec.format);
+  const scales = checkScales(spec);
+  if (count.length > 0 || scales.length > 0) return [...count, ...format, ...scales];
+  return [...format, ...checkGranularity(spec, shapes[0]!)];
 }
 
 function requantizeReference(node: NodeOf<'requantize'>, inputs: readonly FloatTensor[]): FloatTensor[] {
-  if (resolver === undefined) throw new Error('requantize: no number-format resolver installed (formats/ not available)');
-  return [fakeQuantize(inputs[0]!, node.attrs.to, resolver(node.attrs.to.format))];
+  const x = inputs[0]!;
+  const spec = node.attrs.to;
+  const codes = quantizeLinear(x.data, x.shape, spec);
+  return [{ shape: [...x.shape], data: dequantizeLinear(codes, x.shape, spec) }];
 }
 
 export const requantizeOp = defineOp({

@@ -59,7 +59,10 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
  * For each element of `outShape` in row-major order, the flat offset into each operand with the
  * given (broadcast) strides. Returns one Int32Array per operand.
  */
-export function broadcastOffsets(outShape: Shape, operandStrides: readonly (readonly number[])[]): Int32Array[] {
+export function broadcastOffsets(
+  outShape: Shape,
+  operandStrides: readonly (readonly number[])[],
+): Int32Array[] {
   const total = elementCount(outShape);
   const rank = outShape.length;
   const result = operandStrides.map(() => new Int32Array(total));
@@ -71,7 +74,8 @@ export function broadcastOffsets(outShape: Shape, operandStrides: readonly (read
       index[d]!++;
       for (let k = 0; k < current.length; k++) current[k] = current[k]! + operandStrides[k]![d]!;
       if (index[d]! < outShape[d]!) break;
-      for (let k = 0; k < current.length; k++) current[k] = current[k]! - operandStrides[k]![d]! * outShape[d]!;
+      for (let k = 0; k < current.length; k++)
+        current[k] = current[k]! - operandStrides[k]![d]! * outShape[d]!;
       index[d] = 0;
     }
   }

@@ -1,0 +1,177 @@
+/**
+ * The `systolic` target: R×C systolic arrays with output-, weight- or input-stationary dataflow,
+ * double-buffered ifmap/filter/ofmap SRAMs and a DRAM with bandwidth and latency.
+ * MAC layers (conv, dense, matmul) run on the array (./plan.ts, ./event.ts); pooling, element-wise
+ * and normalisation ops run on a post-processing vector unit of `vector_lanes` lanes, one input
+ * element per lane per cycle, or are fused into the array's output path when they only consume
+ * one MAC layer's output (activation, batchnorm, requantize); reshape/flatten/transpose/concat are
+ * layout only (0 cycles).
+ */
+import type { FormatAssignment } from '../../config/format-flags.js';
+import { parseFormat } from '../../formats/index.js';
+import type { Graph, Node } from '../../graph/ir.js';
+import { gemmView, type GemmView } from '../../mapping/gemm.js';
+import type { ActionCounts } from '../../engine/component.js';
+import { sortedCounts } from '../../engine/component.js';
+import type { LayerResult, ShapedNode, Support, TargetDefinition } from '../types.js';
+import { arrayCounts, memoryCounts, scalesimOfmapWriteExtra, scalesimUtilizations } from './counts.js';
+import { runEventTiming, type Timing } from './event.js';
+import { buildPlan, type LayerPlan, type OperandBytes } from './plan.js';
+import { parseSystolicSpec, type SystolicSpec } from './spec.js';
+
+export type SystolicJob =
+  | {
+      readonly kind: 'gemm';
+      readonly name: string;
+      readonly op: string;
+      readonly view: GemmView;
+      readonly bytes: OperandBytes;
+    }
+  | {
+      readonly kind: 'vector';
+      readonly name: string;
+      readonly op: string;
+      readonly inputElements: number;
+      readonly fused: boolean;
+    }
+  | { readonly kind: 'layout'; readonly name: string; readonly op: string };
+
+const MAC_OPS = new Set(['conv2d', 'dense', 'matmul']);
+const LAYOUT_OPS = new Set(['reshape', 'flatten', 'transpose', 'concat']);
+const FUSABLE_OPS = new Set(['relu', 'relu6', 'clip', 'batchnorm', 'requantize']);
+
+/** Bytes per element of each operand for a format assignment (or a fixed word size). */
+export function operandBytes(formats: FormatAssignment, wordBytes: number | undefined): OperandBytes {
+  if (wordBytes !== undefined) return { ifmap: wordBytes, filter: wordBytes, ofmap: wordBytes, psum: wordBytes };
+  const bits = (name: string): number => parseFormat(name).bits;
+  return {
+    ifmap: bits(formats.activations) / 8,
+    filter: bits(formats.weights) / 8,
+    ofmap: bits(formats.activations) / 8,
+    psum: bits(formats.accumulator) / 8,
+  };
+}
+
+function supports(s: ShapedNode): Support {
+  const op = s.node.op;
+  if (MAC_OPS.has(op) || LAYOUT_OPS.has(op) || s.macs === 0) return { ok: true };
+  return { ok: false, reason: `${op} has MACs but no systolic mapping` };
+}
+
+/** Which non-MAC nodes ride on the array's output path: sole consumers of a MAC layer's output. */
+function fusedNodes(graph: Graph): Set<string> {
+  const consumers = new Map<string, number>();
+  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  const producedByArray = new Set<string>();
+  const fused = new Set<string>();
+  for (const n of graph.nodes) {
+    if (MAC_OPS.has(n.op)) {
+      for (const o of n.outputs) producedByArray.add(o);
+      continue;
+    }
+    const x = n.inputs[0];
+    if (FUSABLE_OPS.has(n.op) && x !== undefined && producedByArray.has(x) && consumers.get(x) === 1) {
+      fused.add(n.name);
+      for (const o of n.outputs) producedByArray.add(o);
+    }
+  }
+  return fused;
+}
+
+function compile(graph: Graph, nodes: readonly ShapedNode[], spec: SystolicSpec, formats: FormatAssignment): SystolicJob[] {
+  const bytes = operandBytes(formats, spec.wordBytes);
+  const fused = fusedNodes(graph);
+  return nodes.map((s): SystolicJob => {
+    const node: Node = s.node;
+    if (MAC_OPS.has(node.op)) {
+      const view = gemmView(node, s.inputShapes, s.outputShapes);
+      if (view !== undefined) return { kind: 'gemm', name: node.name, op: node.op, view, bytes };
+    }
+    if (LAYOUT_OPS.has(node.op)) return { kind: 'layout', name: node.name, op: node.op };
+    let inputElements = 0;
+    s.inputShapes.forEach((shape, i) => {
+      // parameters (batchnorm statistics, layernorm gamma/beta) are not streamed per element
+      if (i === 0 || node.op === 'add' || node.op === 'mul' || node.op === 'concat') {
+        inputElements += shape.reduce((a, b) => a * b, 1);
+      }
+    });
+    return { kind: 'vector', name: node.name, op: node.op, inputElements, fused: fused.has(node.name) };
+  });
+}
+
+/** The full result of one GEMM layer: E's timing, counts and the plan's shape. */
+export interface GemmLayerDetail {
+  readonly plan: LayerPlan;
+  readonly timing: Timing;
+  readonly counts: ActionCounts;
+}
+
+export function simulateGemm(job: Extract<SystolicJob, { kind: 'gemm' }>, spec: SystolicSpec): GemmLayerDetail {
+  const plan = buildPlan(job.view, spec, job.bytes);
+  const timing = runEventTiming(plan, spec);
+  const counts = { ...arrayCounts(plan), ...memoryCounts(plan, spec, job.bytes.psum) };
+  counts['sram.ofmap.write'] = (counts['sram.ofmap.write'] ?? 0) + scalesimOfmapWriteExtra(plan, spec);
+  return { plan, timing, counts: sortedCounts(counts) };
+}
+
+function runJob(job: SystolicJob, spec: SystolicSpec): LayerResult {
+  switch (job.kind) {
+    case 'layout':
+      return { name: job.name, op: job.op, cycles: 0, stallCycles: 0, macs: 0, utilization: 0, counts: {}, extra: { unit: 'layout' } };
+    case 'vector': {
+      const cycles = job.fused ? 0 : Math.ceil(job.inputElements / spec.vectorLanes);
+      const counts: ActionCounts = job.fused
+        ? { 'vector.fused_element': job.inputElements }
+        : { 'vector.element': job.inputElements };
+      return {
+        name: job.name,
+        op: job.op,
+        cycles,
+        stallCycles: 0,
+        macs: 0,
+        utilization: 0,
+        counts,
+        extra: { unit: job.fused ? 'array-output (fused)' : 'vector' },
+      };
+    }
+    case 'gemm': {
+      const d = simulateGemm(job, spec);
+      const { plan, timing } = d;
+      const macs = job.view.macs;
+      const util = timing.cycles > 0 ? macs / (timing.cycles * spec.rows * spec.cols) : 0;
+      const u = scalesimUtilizations(plan);
+      return {
+        name: job.name,
+        op: job.op,
+        cycles: timing.cycles,
+        stallCycles: timing.stallCycles,
+        macs,
+        utilization: util,
+        counts: d.counts,
+        extra: {
+          unit: 'array',
+          folds: plan.folds.length,
+          rowFolds: plan.rowFolds,
+          colFolds: plan.colFolds,
+          computeCycles: timing.computeCycles,
+          readStallCycles: timing.readStallCycles,
+          writeStallCycles: timing.writeStallCycles,
+          drainCycles: timing.drainCycles,
+          mappingEfficiency: u.mappingEfficiency,
+          computeUtilization: u.computeUtil,
+        },
+      };
+    }
+  }
+}
+
+export const systolicTarget: TargetDefinition<SystolicSpec, SystolicJob> = {
+  id: 'systolic',
+  description: 'R×C systolic array (os/ws/is), double-buffered SRAMs, DRAM bandwidth; SCALE-Sim compatible',
+  fidelity: 'cycle-accurate',
+  parseSpec: parseSystolicSpec,
+  supports: (node) => supports(node),
+  compile,
+  runJob,
+  clockHz: (spec) => spec.clockHz,
+};

@@ -1,0 +1,91 @@
+import type { Conv2dAttrs, Node, Shape } from '../../../src/graph/ir.js';
+import { filterAddress, gemmView, ifmapAddress, type GemmView } from '../../../src/mapping/gemm.js';
+import type { OperandSource } from '../../../src/targets/systolic/reference.js';
+import { fromYaml, type SystolicSpec, type SystolicYaml } from '../../../src/targets/systolic/spec.js';
+import { Rng } from '../../../src/units/index.js';
+
+export interface ConvCase {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  cout: number;
+  kh: number;
+  kw: number;
+  stride: [number, number];
+  pads: [number, number, number, number];
+  dilation: [number, number];
+  groups: number;
+}
+
+/** Output size by the conv definition: ⌊(H + pt + pb − d(k−1) − 1) / s⌋ + 1. */
+export function convOut(c: ConvCase): [number, number] {
+  const oh = Math.floor((c.h + c.pads[0] + c.pads[2] - c.dilation[0] * (c.kh - 1) - 1) / c.stride[0]) + 1;
+  const ow = Math.floor((c.w + c.pads[1] + c.pads[3] - c.dilation[1] * (c.kw - 1) - 1) / c.stride[1]) + 1;
+  return [oh, ow];
+}
+
+export function convView(c: ConvCase): GemmView {
+  const [oh, ow] = convOut(c);
+  const attrs: Conv2dAttrs = {
+    outChannels: c.cout,
+    kernel: [c.kh, c.kw],
+    stride: c.stride,
+    pads: c.pads,
+    dilation: c.dilation,
+    groups: c.groups,
+  };
+  const node: Node = { name: 'conv', op: 'conv2d', inputs: ['x', 'w'], outputs: ['y'], attrs };
+  const x: Shape = [c.n, c.c, c.h, c.w];
+  const wt: Shape = [c.cout, c.c / c.groups, c.kh, c.kw];
+  return gemmView(node, [x, wt], [[c.n, c.cout, oh, ow]])!;
+}
+
+export function gemmViewOf(m: number, n: number, k: number): GemmView {
+  const node: Node = { name: 'fc', op: 'dense', inputs: ['x', 'w'], outputs: ['y'], attrs: { units: n } };
+  return gemmView(node, [[m, k], [k, n]], [[m, n]])!;
+}
+
+/** Seeded integer operands addressed like the hardware sees them (padding reads 0). */
+export function intOperands(view: GemmView, seed: number, lo = -8, hi = 7): OperandSource {
+  const rng = new Rng(seed);
+  const ifmap = Float64Array.from({ length: view.aElements }, () => rng.int(lo, hi));
+  const filter = Float64Array.from({ length: view.bElements }, () => rng.int(lo, hi));
+  const segs = new Map(view.segments.map((s) => [s.index, s]));
+  return {
+    a: (seg, m, k) => {
+      const addr = ifmapAddress(view, segs.get(seg)!, m, k);
+      return addr < 0 ? 0 : ifmap[addr]!;
+    },
+    b: (seg, k, n) => filter[filterAddress(view, segs.get(seg)!, k, n)]!,
+  };
+}
+
+/** Operands drawn from a value grid (e.g. a minifloat's finite values). */
+export function gridOperands(view: GemmView, seed: number, grid: readonly number[]): OperandSource {
+  const rng = new Rng(seed);
+  const pick = (): number => grid[rng.int(0, grid.length - 1)]!;
+  const ifmap = Float64Array.from({ length: view.aElements }, pick);
+  const filter = Float64Array.from({ length: view.bElements }, pick);
+  const segs = new Map(view.segments.map((s) => [s.index, s]));
+  return {
+    a: (seg, m, k) => {
+      const addr = ifmapAddress(view, segs.get(seg)!, m, k);
+      return addr < 0 ? 0 : ifmap[addr]!;
+    },
+    b: (seg, k, n) => filter[filterAddress(view, segs.get(seg)!, k, n)]!,
+  };
+}
+
+export function specOf(over: Partial<SystolicYaml> & Pick<SystolicYaml, 'array'>): SystolicSpec {
+  return fromYaml({
+    target: 'systolic',
+    name: 'test',
+    clock_mhz: 1000,
+    sram: { ifmap_kib: 64, filter_kib: 64, ofmap_kib: 64 },
+    dram: { read_bandwidth_bytes_per_cycle: 'unlimited', write_bandwidth_bytes_per_cycle: 'unlimited', latency_cycles: 0 },
+    conventions: 'bitcycle',
+    offsets: { ifmap: 0, filter: 10_000_000, ofmap: 20_000_000 },
+    ...over,
+  });
+}
