@@ -4,7 +4,8 @@ import { inspectCommand } from './commands/inspect.js';
 import { listCommand, LIST_KINDS } from './commands/list.js';
 import { validateCommand } from './commands/validate.js';
 import { formatsShowCommand } from './commands/formats.js';
-import { DEFAULT_WORKLOAD } from './defaults.js';
+import { simulateCommand } from './commands/simulate.js';
+import { DEFAULT_FORMAT, DEFAULT_HW, DEFAULT_WORKLOAD } from './defaults.js';
 
 /** Parse argv and run one command; returns the exit code (0 ok, 1 failure, 2 bad input). */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
@@ -42,12 +43,62 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
     .option('json', { type: 'boolean', default: false, describe: 'print the machine-readable result on stdout' })
     .command(
       'start',
-      'run the main job on the built-in default (what `npm start` runs)',
-      (y) => y,
+      'run the main job on the built-in default: ResNet-18, int8, default systolic preset (what `npm start` runs)',
+      (y) => y.option('workers', { type: 'number', describe: 'worker threads (default: one per core)' }),
       async (args) => {
         setCode(
-          await inspectCommand(
-            { workload: DEFAULT_WORKLOAD, params: [], json: args.json, verbose: args.verbose },
+          await simulateCommand(
+            {
+              hw: DEFAULT_HW(),
+              workload: DEFAULT_WORKLOAD,
+              format: DEFAULT_FORMAT,
+              params: [],
+              workers: args.workers,
+              json: args.json,
+              verbose: args.verbose,
+            },
+            io,
+          ),
+        );
+      },
+    )
+    .command(
+      'simulate',
+      'simulate a workload on a hardware description; prints per-layer cycles and writes reports',
+      (y) =>
+        y
+          .option('hw', { type: 'string', describe: 'hardware preset (YAML), e.g. hw-configs/systolic/default.yaml' })
+          .option('scalesim-cfg', { type: 'string', describe: "a SCALE-Sim .cfg file, read unchanged (instead of --hw)" })
+          .option('workload', { alias: 'w', type: 'string', describe: 'zoo id, layer table (.json/.yaml) or SCALE-Sim topology .csv' })
+          .option('topology', { type: 'string', describe: 'a SCALE-Sim topology CSV (conv or GEMM), read unchanged' })
+          .option('param', paramOption)
+          .option('batch', { type: 'number', describe: 'batch size (default 1)' })
+          .options(formatOptions)
+          .option('out', { alias: 'o', type: 'string', describe: 'output folder (default reports/latest)' })
+          .option('skip-reports', { type: 'boolean', describe: 'print only; write no report files' })
+          .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
+          .option('all-layers', { type: 'boolean', describe: 'show layers with 0 cycles in the table too' }),
+      async (args) => {
+        setCode(
+          await simulateCommand(
+            {
+              hw: args.hw,
+              scalesimCfg: args['scalesim-cfg'],
+              workload: args.workload,
+              topology: args.topology,
+              params: args.param ?? [],
+              batch: args.batch,
+              format: args.format,
+              weights: args.weights,
+              acts: args.acts,
+              accumulator: args.accumulator,
+              out: args.out,
+              noOut: args['skip-reports'],
+              workers: args.workers,
+              json: args.json,
+              verbose: args.verbose,
+              allLayers: args['all-layers'],
+            },
             io,
           ),
         );

@@ -47,8 +47,12 @@ export interface TargetDefinition<Spec, Job> {
   compile(graph: Graph, nodes: readonly ShapedNode[], spec: Spec, formats: FormatAssignment): Job[];
   /** Run one job with the production engine. Pure: same job → same result. */
   runJob(job: Job, spec: Spec): LayerResult;
-  /** Spec → the values shown for it in summary.json (clock etc.). */
+  /** Clock of the spec, for latency and throughput. */
   clockHz(spec: Spec): number;
+  /** MACs the hardware can complete per cycle at best (utilization's denominator). */
+  peakMacsPerCycle(spec: Spec): number;
+  /** Formats named by the preset (used when the command line names none). */
+  presetFormats(spec: Spec): FormatAssignment | undefined;
 }
 
 /** A registered target with its types erased, for the registry and the CLI. */

@@ -40,6 +40,55 @@ export interface Timing {
   readonly lastRowEnd: number;
 }
 
+/**
+ * What happened when, for traces and start/stop reports (optional; recording costs memory
+ * proportional to the number of events, not cycles).
+ */
+export interface Timeline {
+  /** Row timing: from row `row` of fold `fold` on, row r runs at cycle `cycle + (r − row)`. */
+  readonly rowFold: number[];
+  readonly rowRow: number[];
+  readonly rowCycle: number[];
+  /** DRAM read transfers: stream (0 ifmap, 1 filter), chunk index, [start, end) cycles. */
+  readonly readStream: number[];
+  readonly readChunk: number[];
+  readonly readStart: number[];
+  readonly readEnd: number[];
+  /** Ofmap drains: [start, end) cycles and words. */
+  readonly drainStart: number[];
+  readonly drainEnd: number[];
+  readonly drainWords: number[];
+}
+
+export function newTimeline(): Timeline {
+  return {
+    rowFold: [],
+    rowRow: [],
+    rowCycle: [],
+    readStream: [],
+    readChunk: [],
+    readStart: [],
+    readEnd: [],
+    drainStart: [],
+    drainEnd: [],
+    drainWords: [],
+  };
+}
+
+/** Cycle at which row `row` of fold `fold` ran, from a recorded timeline. */
+export function rowCycle(tl: Timeline, fold: number, row: number): number {
+  // last segment at or before (fold, row): binary search on (fold, row) order
+  let lo = 0;
+  let hi = tl.rowFold.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    const f = tl.rowFold[mid]!;
+    if (f < fold || (f === fold && tl.rowRow[mid]! <= row)) lo = mid;
+    else hi = mid - 1;
+  }
+  return tl.rowCycle[lo]! + (row - tl.rowRow[lo]!);
+}
+
 const ceilDiv = (bytes: number, bandwidth: number): number => (bytes <= 0 ? 0 : Math.ceil(bytes / bandwidth));
 
 /** Smallest fold row t with F0 + outputs(≤ t) > bound, or Infinity if the fold never gets there. */
@@ -60,7 +109,7 @@ function rowExceeding(
   return lo;
 }
 
-export function runEventTiming(plan: LayerPlan, spec: SystolicSpec): Timing {
+export function runEventTiming(plan: LayerPlan, spec: SystolicSpec, timeline?: Timeline): Timing {
   const br = spec.readBandwidthBytesPerCycle;
   const bw = spec.writeBandwidthBytesPerCycle;
   const latency = spec.dramLatencyCycles;
@@ -79,6 +128,18 @@ export function runEventTiming(plan: LayerPlan, spec: SystolicSpec): Timing {
     const s = Math.max(c, readFree);
     readFree = s + ceilDiv(b, br);
     ready[j] = readFree + latency;
+    if (timeline !== undefined) {
+      timeline.readStream.push(ready === readyI ? 0 : 1);
+      timeline.readChunk.push(j);
+      timeline.readStart.push(s);
+      timeline.readEnd.push(readFree);
+    }
+  };
+  const recordDrain = (start: number, end: number, words: number): void => {
+    if (timeline === undefined) return;
+    timeline.drainStart.push(start);
+    timeline.drainEnd.push(end);
+    timeline.drainWords.push(words);
   };
   const bytesI = (j: number): number => ic[j]?.bytes ?? 0;
   const bytesF = (j: number): number => fc[j]?.bytes ?? 0;
@@ -104,8 +165,14 @@ export function runEventTiming(plan: LayerPlan, spec: SystolicSpec): Timing {
   let readStall = 0;
   let writeStall = 0;
 
-  plan.folds.forEach((fold, fi) => {
+  for (let fi = 0; fi < plan.folds.length; fi++) {
+    const fold = plan.folds[fi]!;
     let shift = cycle;
+    if (timeline !== undefined) {
+      timeline.rowFold.push(fi);
+      timeline.rowRow.push(0);
+      timeline.rowCycle.push(shift);
+    }
     const f0 = fill;
     const total = foldOutputs(fold);
     let swaps = 0;
@@ -125,6 +192,11 @@ export function runEventTiming(plan: LayerPlan, spec: SystolicSpec): Timing {
       readStall += need - c0;
       writeStall += c - need;
       shift += c - c0;
+      if (timeline !== undefined && c !== c0) {
+        timeline.rowFold.push(fi);
+        timeline.rowRow.push(t);
+        timeline.rowCycle.push(c);
+      }
       if (rowI === t) {
         ni++;
         if (ni < ic.length) issue(readyI, bytesI, ni, c);
@@ -134,6 +206,7 @@ export function runEventTiming(plan: LayerPlan, spec: SystolicSpec): Timing {
         if (nf < fc.length) issue(readyF, bytesF, nf, c);
       }
       if (swapRow === t) {
+        recordDrain(c, c + drainHalf, h);
         otherFree = c + drainHalf;
         drains++;
         swaps++;
@@ -143,7 +216,7 @@ export function runEventTiming(plan: LayerPlan, spec: SystolicSpec): Timing {
     cycle = fold.length - 1 + shift + 1;
     computeCycles += fold.length;
     fill = f0 + total - swaps * h;
-  });
+  }
 
   const lastRowEnd = cycle;
   let end = Math.max(lastRowEnd, otherFree);
@@ -151,7 +224,9 @@ export function runEventTiming(plan: LayerPlan, spec: SystolicSpec): Timing {
     // the controller closes the last half in the cycle it finds the drain free; that takes a cycle
     // even when the drain itself is instantaneous (unlimited write bandwidth)
     drains++;
-    end = Math.max(lastRowEnd, otherFree) + Math.max(1, ceilDiv(fill * wb, bw));
+    const start = Math.max(lastRowEnd, otherFree);
+    end = start + Math.max(1, ceilDiv(fill * wb, bw));
+    recordDrain(start, start + ceilDiv(fill * wb, bw), fill);
   }
   if (scalesim) {
     const cycles = lastRowEnd - 1;

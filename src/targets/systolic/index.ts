@@ -15,7 +15,7 @@ import type { ActionCounts } from '../../engine/component.js';
 import { sortedCounts } from '../../engine/component.js';
 import type { LayerResult, ShapedNode, Support, TargetDefinition } from '../types.js';
 import { arrayCounts, memoryCounts, scalesimOfmapWriteExtra, scalesimUtilizations } from './counts.js';
-import { runEventTiming, type Timing } from './event.js';
+import { runEventTiming, type Timeline, type Timing } from './event.js';
 import { buildPlan, type LayerPlan, type OperandBytes } from './plan.js';
 import { parseSystolicSpec, type SystolicSpec } from './spec.js';
 
@@ -106,9 +106,14 @@ export interface GemmLayerDetail {
   readonly counts: ActionCounts;
 }
 
-export function simulateGemm(job: Extract<SystolicJob, { kind: 'gemm' }>, spec: SystolicSpec): GemmLayerDetail {
+/** `timeline`, when given, records when rows ran, DRAM reads and ofmap drains (for reports and traces). */
+export function simulateGemm(
+  job: Extract<SystolicJob, { kind: 'gemm' }>,
+  spec: SystolicSpec,
+  timeline?: Timeline,
+): GemmLayerDetail {
   const plan = buildPlan(job.view, spec, job.bytes);
-  const timing = runEventTiming(plan, spec);
+  const timing = runEventTiming(plan, spec, timeline);
   const counts = { ...arrayCounts(plan), ...memoryCounts(plan, spec, job.bytes.psum) };
   counts['sram.ofmap.write'] = (counts['sram.ofmap.write'] ?? 0) + scalesimOfmapWriteExtra(plan, spec);
   return { plan, timing, counts: sortedCounts(counts) };
@@ -174,4 +179,6 @@ export const systolicTarget: TargetDefinition<SystolicSpec, SystolicJob> = {
   compile,
   runJob,
   clockHz: (spec) => spec.clockHz,
+  peakMacsPerCycle: (spec) => spec.rows * spec.cols,
+  presetFormats: (spec) => spec.formats,
 };

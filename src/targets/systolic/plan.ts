@@ -14,6 +14,7 @@
  *                           output n of column j leaves at 2R − 1 + n + j.
  */
 import type { GemmSegment, GemmView } from '../../mapping/gemm.js';
+import { TargetConfigError } from '../errors.js';
 import type { Dataflow, SystolicSpec } from './spec.js';
 
 /** Bytes of one element of each operand (fractional for sub-byte formats). */
@@ -77,15 +78,8 @@ export interface LayerPlan {
 }
 
 /** A configuration that cannot run this layer (e.g. an SRAM too small for one fold). */
-export class PlanError extends Error {
-  constructor(
-    readonly field: string,
-    readonly value: string,
-    readonly expected: string,
-  ) {
-    super(`${field}: got ${value}; expected ${expected}`);
-    this.name = 'PlanError';
-  }
+export class PlanError extends TargetConfigError {
+  override readonly name = 'PlanError';
 }
 
 export function foldLength(dataflow: Dataflow, t: number, r: number, c: number): number {
@@ -175,12 +169,13 @@ class ChunkBuilder {
   private readonly ifmapResident: boolean;
   private readonly filterResident: boolean;
   private readonly seenIfmap: Uint8Array | undefined;
-  private readonly stamp: Int32Array;
-  private generation = 0;
-  private readonly ifmapCache = new Map<string, number>();
-  private readonly filterVisited = new Set<string>();
-  private lastIfmapKey = '';
-  private lastFilterKey = '';
+  private readonly scratch: FootprintScratch;
+  // chunk identities as numbers: a chunk is fixed by (segment or weight slot, first row, first column)
+  // of its block because chunk lengths depend only on the fold, which those determine
+  private readonly ifmapCache = new Map<number, number>();
+  private readonly filterVisited = new Set<number>();
+  private lastIfmapKey = -1;
+  private lastFilterKey = -1;
   private readonly segs: Map<number, GemmSegment>;
 
   constructor(
@@ -193,7 +188,7 @@ class ChunkBuilder {
     this.ifmapResident = view.aElements <= hi;
     this.filterResident = view.bElements <= hf;
     this.seenIfmap = this.ifmapResident ? new Uint8Array(view.aElements) : undefined;
-    this.stamp = new Int32Array(view.aElements);
+    this.scratch = footprintScratch(view);
     this.segs = new Map(view.segments.map((s) => [s.index, s]));
   }
 
@@ -210,11 +205,11 @@ class ChunkBuilder {
         const n0 = f.fc * C;
         for (let k0 = 0; k0 < seg.k; k0 += ki) {
           const k1 = Math.min(seg.k, k0 + ki);
-          this.pushIfmap(seg, index, k0, [k0, k1], [m0, m0 + f.ur], [k0, k1]);
+          this.pushIfmap(seg, index, k0, k0, k1, m0, m0 + f.ur, k0, k1);
         }
         for (let k0 = 0; k0 < seg.k; k0 += kf) {
           const k1 = Math.min(seg.k, k0 + kf);
-          this.pushFilter(seg, index, k0, [k0, k1], [k0, k1], [n0, n0 + f.uc]);
+          this.pushFilter(seg, index, k0, k0, k1, k0, k1, n0, n0 + f.uc);
         }
         return;
       }
@@ -222,11 +217,11 @@ class ChunkBuilder {
         const k0 = f.fr * R;
         const n0 = f.fc * C;
         this.checkStationary(f.ur * f.uc, this.hf, 'sram.filter_kib', this.eb.filter);
-        this.pushFilter(seg, index, 0, [-1, -1], [k0, k0 + f.ur], [n0, n0 + f.uc]);
+        this.pushFilter(seg, index, 0, -1, -1, k0, k0 + f.ur, n0, n0 + f.uc);
         const mi = this.stepsPerChunk(this.hi, f.ur, 'sram.ifmap_kib', this.eb.ifmap);
         for (let m = 0; m < seg.m; m += mi) {
           const m1 = Math.min(seg.m, m + mi);
-          this.pushIfmap(seg, index, R + m, [m, m1], [m, m1], [k0, k0 + f.ur]);
+          this.pushIfmap(seg, index, R + m, m, m1, m, m1, k0, k0 + f.ur);
         }
         return;
       }
@@ -234,11 +229,11 @@ class ChunkBuilder {
         const k0 = f.fr * R;
         const m0 = f.fc * C;
         this.checkStationary(f.ur * f.uc, this.hi, 'sram.ifmap_kib', this.eb.ifmap);
-        this.pushIfmap(seg, index, 0, [-1, -1], [m0, m0 + f.uc], [k0, k0 + f.ur]);
+        this.pushIfmap(seg, index, 0, -1, -1, m0, m0 + f.uc, k0, k0 + f.ur);
         const ni = this.stepsPerChunk(this.hf, f.ur, 'sram.filter_kib', this.eb.filter);
         for (let n = 0; n < seg.n; n += ni) {
           const n1 = Math.min(seg.n, n + ni);
-          this.pushFilter(seg, index, R + n, [n, n1], [k0, k0 + f.ur], [n, n1]);
+          this.pushFilter(seg, index, R + n, n, n1, k0, k0 + f.ur, n, n1);
         }
         return;
       }
@@ -266,118 +261,174 @@ class ChunkBuilder {
     }
   }
 
+  /** Chunk of the ifmap stream: temporal range [t0, t1), im2col block [m0, m1) × [k0, k1). */
   private pushIfmap(
     seg: GemmSegment,
     fold: number,
     row: number,
-    t: [number, number],
-    m: [number, number],
-    k: [number, number],
+    t0: number,
+    t1: number,
+    m0: number,
+    m1: number,
+    k0: number,
+    k1: number,
   ): void {
-    const key = `${seg.index}:${m[0]}:${m[1]}:${k[0]}:${k[1]}`;
+    const key = (seg.index * (seg.m + 1) + m0) * (seg.k + 1) + k0;
     let elements: number;
     if (this.ifmapResident) {
-      elements = this.ifmapCache.has(key) ? 0 : this.markNew(seg, m, k);
+      elements = this.ifmapCache.has(key) ? 0 : this.markNew(seg, m0, m1, k0, k1);
       this.ifmapCache.set(key, 0);
     } else if (key === this.lastIfmapKey) {
       elements = 0;
     } else {
       let cached = this.ifmapCache.get(key);
       if (cached === undefined) {
-        cached = this.countDistinct(seg, m, k);
+        cached = im2colFootprint(this.view, seg, m0, m1, k0, k1, this.scratch);
         this.ifmapCache.set(key, cached);
       }
       elements = cached;
     }
     this.lastIfmapKey = key;
-    this.ifmap.push({ fold, row, t0: t[0], t1: t[1], bytes: bytesOf(elements, this.eb.ifmap), elements });
+    this.ifmap.push({ fold, row, t0, t1, bytes: bytesOf(elements, this.eb.ifmap), elements });
   }
 
+  /** Chunk of the filter stream: temporal range [t0, t1), weight block [k0, k1) × [n0, n1). */
   private pushFilter(
     seg: GemmSegment,
     fold: number,
     row: number,
-    t: [number, number],
-    k: [number, number],
-    n: [number, number],
+    t0: number,
+    t1: number,
+    k0: number,
+    k1: number,
+    n0: number,
+    n1: number,
   ): void {
     const slot = seg.index % this.view.bSlots;
-    const key = `${slot}:${k[0]}:${k[1]}:${n[0]}:${n[1]}`;
-    const size = (k[1] - k[0]) * (n[1] - n[0]);
+    const key = (slot * (seg.k + 1) + k0) * (seg.n + 1) + n0;
+    const size = (k1 - k0) * (n1 - n0);
     let elements: number;
-    if (this.filterResident) elements = this.filterVisited.has(key) ? 0 : size;
-    else elements = key === this.lastFilterKey ? 0 : size;
-    this.filterVisited.add(key);
+    if (this.filterResident) {
+      elements = this.filterVisited.has(key) ? 0 : size;
+      this.filterVisited.add(key);
+    } else {
+      elements = key === this.lastFilterKey ? 0 : size;
+    }
     this.lastFilterKey = key;
-    this.filter.push({ fold, row, t0: t[0], t1: t[1], bytes: bytesOf(elements, this.eb.filter), elements });
-  }
-
-  /** Distinct ifmap elements of an im2col block (padding excluded). */
-  private countDistinct(seg: GemmSegment, m: [number, number], k: [number, number]): number {
-    const gen = ++this.generation;
-    let count = 0;
-    this.forEachAddress(seg, m, k, (a) => {
-      if (this.stamp[a] !== gen) {
-        this.stamp[a] = gen;
-        count++;
-      }
-    });
-    return count;
+    this.filter.push({ fold, row, t0, t1, bytes: bytesOf(elements, this.eb.filter), elements });
   }
 
   /** Elements of an im2col block not fetched before (resident operand). */
-  private markNew(seg: GemmSegment, m: [number, number], k: [number, number]): number {
-    const seen = this.seenIfmap!;
-    let count = 0;
-    this.forEachAddress(seg, m, k, (a) => {
-      if (seen[a] === 0) {
-        seen[a] = 1;
-        count++;
-      }
-    });
-    return count;
-  }
-
-  private forEachAddress(seg: GemmSegment, m: [number, number], k: [number, number], visit: (addr: number) => void): void {
+  private markNew(seg: GemmSegment, m0: number, m1: number, k0: number, k1: number): number {
     const g = this.view.conv;
-    if (g === undefined) {
-      // dense / matmul: A is a plain matrix, no duplication
-      const base = seg.index * seg.m * seg.k;
-      for (let mm = m[0]; mm < m[1]; mm++) {
-        const row = base + mm * seg.k;
-        for (let kk = k[0]; kk < k[1]; kk++) visit(row + kk);
-      }
-      return;
-    }
+    if (g === undefined) return (m1 - m0) * (k1 - k0); // chunks of a matrix never overlap
+    const seen = this.seenIfmap!;
     const cg = g.inChannels / g.groups;
     const image = Math.floor(seg.index / g.groups);
     const chBase = (seg.index % g.groups) * cg;
-    const kn = k[1] - k[0];
-    const di = new Int32Array(kn);
-    const dj = new Int32Array(kn);
-    const ch = new Int32Array(kn);
-    for (let q = 0; q < kn; q++) {
-      const kk = k[0] + q;
-      const c = kk % cg;
-      const w = (kk - c) / cg;
-      const j = w % g.kw;
-      di[q] = ((w - j) / g.kw) * g.dilationH;
-      dj[q] = j * g.dilationW;
-      ch[q] = chBase + c;
-    }
-    for (let mm = m[0]; mm < m[1]; mm++) {
+    let count = 0;
+    for (let mm = m0; mm < m1; mm++) {
       const oy = Math.floor(mm / g.outW);
       const ox = mm - oy * g.outW;
       const r0 = oy * g.strideH - g.padTop;
-      const c0 = ox * g.strideW - g.padLeft;
-      for (let q = 0; q < kn; q++) {
-        const r = r0 + di[q]!;
-        const col = c0 + dj[q]!;
+      const col0 = ox * g.strideW - g.padLeft;
+      for (let kk = k0; kk < k1; kk++) {
+        const ch = kk % cg;
+        const w = (kk - ch) / cg;
+        const j = w % g.kw;
+        const r = r0 + ((w - j) / g.kw) * g.dilationH;
+        const col = col0 + j * g.dilationW;
         if (r < 0 || r >= g.inH || col < 0 || col >= g.inW) continue;
-        visit(((image * g.inH + r) * g.inW + col) * g.inChannels + ch[q]!);
+        const a = ((image * g.inH + r) * g.inW + col) * g.inChannels + chBase + ch;
+        if (seen[a] === 0) {
+          seen[a] = 1;
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+}
+
+/** Reusable marks for footprint counting (one per layer; no allocation per chunk). */
+export interface FootprintScratch {
+  readonly stamp: Int32Array;
+  generation: number;
+}
+
+export function footprintScratch(view: GemmView): FootprintScratch {
+  const g = view.conv;
+  return { stamp: new Int32Array(g === undefined ? 0 : g.inH * g.inW), generation: 0 };
+}
+
+/**
+ * Distinct ifmap elements of the im2col block rows m[0]…m[1]−1 × columns k[0]…k[1]−1 of a segment
+ * (padding excluded), without visiting every element. k = (window position w, channel c), channel
+ * innermost, so a k-range is a partial first position (channels c0…), full middle positions and a
+ * partial last one (channels …c1). Channels fall into at most four classes by which positions
+ * include them, and every channel of a class touches the same pixels. Cost: outputs × positions.
+ */
+export function im2colFootprint(
+  view: GemmView,
+  _seg: GemmSegment,
+  m0: number,
+  m1: number,
+  k0: number,
+  k1: number,
+  scratch: FootprintScratch,
+): number {
+  const g = view.conv;
+  if (g === undefined) return (m1 - m0) * (k1 - k0); // a plain matrix has no duplicates
+  if (m1 <= m0 || k1 <= k0) return 0;
+  const cg = g.inChannels / g.groups;
+  const w0 = Math.floor(k0 / cg);
+  const c0 = k0 - w0 * cg;
+  const w1 = Math.floor((k1 - 1) / cg);
+  const c1 = k1 - w1 * cg; // exclusive end channel within the last position
+  const px = (wa: number, wb: number): number => windowPixels(g, m0, m1, wa, wb, scratch);
+  if (w0 === w1) return (c1 - c0) * px(w0, w0);
+  const inBoth = Math.max(0, c1 - c0); // in the first and the last position (and all between)
+  const firstOnly = cg - Math.max(c0, c1);
+  const lastOnly = Math.min(c0, c1);
+  const middleOnly = Math.max(0, c0 - c1);
+  let total = 0;
+  if (inBoth > 0) total += inBoth * px(w0, w1);
+  if (firstOnly > 0) total += firstOnly * px(w0, w1 - 1);
+  if (lastOnly > 0) total += lastOnly * px(w0 + 1, w1);
+  if (middleOnly > 0 && w1 - w0 >= 2) total += middleOnly * px(w0 + 1, w1 - 1);
+  return total;
+}
+
+/** Distinct input pixels covered by window positions wa…wb of the outputs m[0]…m[1]−1. */
+function windowPixels(
+  g: NonNullable<GemmView['conv']>,
+  m0: number,
+  m1: number,
+  wa: number,
+  wb: number,
+  scratch: FootprintScratch,
+): number {
+  const gen = ++scratch.generation;
+  const stamp = scratch.stamp;
+  let count = 0;
+  for (let mm = m0; mm < m1; mm++) {
+    const oy = Math.floor(mm / g.outW);
+    const ox = mm - oy * g.outW;
+    const r0 = oy * g.strideH - g.padTop;
+    const c0 = ox * g.strideW - g.padLeft;
+    for (let w = wa; w <= wb; w++) {
+      const j = w % g.kw;
+      const r = r0 + ((w - j) / g.kw) * g.dilationH;
+      const col = c0 + j * g.dilationW;
+      if (r < 0 || r >= g.inH || col < 0 || col >= g.inW) continue;
+      const p = r * g.inW + col;
+      if (stamp[p] !== gen) {
+        stamp[p] = gen;
+        count++;
       }
     }
   }
+  return count;
 }
 
 export function bytesOf(elements: number, elementBytes: number): number {

@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import { prepareRun } from '../../sim/prepare.js';
+import { defaultWorkers, runTasks } from '../../sim/pool.js';
+import { assembleResult, type SimResult } from '../../sim/result.js';
+import type { LayerResult } from '../../targets/types.js';
+import { layersCsv, renderRun, summaryJson } from '../../report/run-report.js';
+import { writeDirAtomic } from '../../report/write-dir.js';
+import { InputError, type InputIssue } from '../../units/errors.js';
+import { packageRoot } from '../../units/paths.js';
+import { EXIT_OK, UsageError, type CliIo } from '../io.js';
+import { parseParamFlags, positiveIntFlag } from './common.js';
+
+export interface SimulateArgs {
+  readonly hw?: string | undefined;
+  readonly scalesimCfg?: string | undefined;
+  readonly workload?: string | undefined;
+  readonly topology?: string | undefined;
+  readonly params: readonly string[];
+  readonly batch?: number | undefined;
+  readonly format?: string | undefined;
+  readonly weights?: string | undefined;
+  readonly acts?: string | undefined;
+  readonly accumulator?: string | undefined;
+  readonly out?: string | undefined;
+  readonly noOut?: boolean | undefined;
+  readonly workers?: number | undefined;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly allLayers?: boolean | undefined;
+}
+
+export const DEFAULT_OUT = (): string => join(packageRoot(), 'reports', 'latest');
+
+/** Run a simulation: returns the result (written and printed by the command). */
+export async function simulate(args: SimulateArgs, io?: CliIo): Promise<SimResult> {
+  if (args.hw !== undefined && args.scalesimCfg !== undefined) {
+    throw new UsageError('give either --hw or --scalesim-cfg, not both');
+  }
+  const hw = args.hw ?? args.scalesimCfg;
+  if (hw === undefined) throw new UsageError('name the hardware: --hw <preset.yaml> or --scalesim-cfg <file.cfg>');
+  if (args.workload !== undefined && args.topology !== undefined) {
+    throw new UsageError('give either --workload or --topology, not both');
+  }
+  const workload = args.workload ?? args.topology;
+  if (workload === undefined) throw new UsageError('name the workload: --workload <zoo id|file> or --topology <csv>');
+  const workers = args.workers === undefined ? defaultWorkers() : positiveIntFlag('--workers', args.workers) ?? 1;
+  const run = prepareRun({
+    hw,
+    workload,
+    params: parseParamFlags(args.params),
+    batch: positiveIntFlag('--batch', args.batch),
+    formats: { format: args.format, weights: args.weights, acts: args.acts, accumulator: args.accumulator },
+  });
+  if (args.verbose && io !== undefined) {
+    io.err(`bitcycle: ${run.graph.nodes.length} layers of ${run.graph.name} on ${run.preset} (${run.target.id}), ${workers} worker(s)`);
+  }
+  const results = await runTasks(
+    run.jobs.map((job) => ({ targetId: run.target.id, spec: run.spec, job })),
+    workers,
+  );
+  const refused: InputIssue[] = [];
+  const layers: LayerResult[] = [];
+  results.forEach((r, i) => {
+    if ('refused' in r) {
+      const name = run.graph.nodes[i]?.name ?? `#${i}`;
+      refused.push({ file: hw, path: r.field, value: r.value, expected: `${r.expected} (to run layer ${name})` });
+    } else layers.push(r);
+  });
+  if (refused.length > 0) throw new InputError(dedupe(refused));
+  return assembleResult(run, layers);
+}
+
+/** One message per distinct problem (many layers usually hit the same limit). */
+function dedupe(issues: readonly InputIssue[]): InputIssue[] {
+  const seen = new Map<string, InputIssue>();
+  for (const i of issues) {
+    const key = `${i.path}|${i.value}`;
+    if (!seen.has(key)) seen.set(key, i);
+  }
+  return [...seen.values()];
+}
+
+export async function simulateCommand(args: SimulateArgs, io: CliIo): Promise<number> {
+  const result = await simulate(args, io);
+  if (args.noOut !== true) {
+    const dir = args.out ?? DEFAULT_OUT();
+    const files = new Map<string, string>([
+      ['summary.json', summaryJson(result)],
+      ['layers.csv', layersCsv(result)],
+    ]);
+    writeDirAtomic(dir, files);
+    if (args.verbose) io.err(`bitcycle: wrote ${[...files.keys()].join(', ')} to ${dir}`);
+  }
+  io.out(args.json ? summaryJson(result) : renderRun(result, { allLayers: args.allLayers === true }));
+  return EXIT_OK;
+}

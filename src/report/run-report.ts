@@ -1,0 +1,73 @@
+/**
+ * What a simulate run writes and prints: summary.json (canonical), layers.csv (one row per layer,
+ * every action count as a column) and the terminal table.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { SimResult } from '../sim/result.js';
+import { canonicalJson } from './json.js';
+import { formatNumber, renderTable } from './table.js';
+
+const FIXED_COLUMNS = ['name', 'op', 'cycles', 'stallCycles', 'macs', 'utilization', 'energyPj'] as const;
+
+export function layersCsv(result: SimResult): string {
+  const extraKeys = new Set<string>();
+  const countKeys = new Set<string>();
+  for (const l of result.layers) {
+    for (const k of Object.keys(l)) if (!(FIXED_COLUMNS as readonly string[]).includes(k) && k !== 'counts') extraKeys.add(k);
+    for (const k of Object.keys(l.counts)) countKeys.add(k);
+  }
+  const extras = [...extraKeys].sort();
+  const counts = [...countKeys].sort();
+  const header = [...FIXED_COLUMNS, ...extras, ...counts];
+  const rows = result.layers.map((l) => [
+    ...FIXED_COLUMNS.map((k) => cell(l[k])),
+    ...extras.map((k) => cell(l[k])),
+    ...counts.map((k) => cell(l.counts[k] ?? 0)),
+  ]);
+  return stringify([header, ...rows]);
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}
+
+export function summaryJson(result: SimResult): string {
+  return canonicalJson(result);
+}
+
+/** The terminal table: per layer, then totals. Layers that take no cycles are folded away. */
+export function renderRun(result: SimResult, opts: { allLayers?: boolean } = {}): string {
+  const shown = result.layers.filter((l) => opts.allLayers === true || l.cycles > 0 || l.macs > 0);
+  const table = renderTable(
+    [
+      { header: 'layer' },
+      { header: 'op' },
+      { header: 'cycles' },
+      { header: 'stall' },
+      { header: 'util %' },
+      { header: 'MACs' },
+    ],
+    shown.map((l) => [l.name, l.op, l.cycles, l.stallCycles, round(100 * l.utilization, 1), l.macs]),
+  );
+  const t = result.totals;
+  const hidden = result.layers.length - shown.length;
+  const lines = [
+    `${result.workload} on ${result.preset} (${result.target}, ${result.fidelity}), weights ${result.format.weights}, activations ${result.format.activations}, accumulator ${result.format.accumulator}`,
+    '',
+    table,
+    hidden > 0 ? `(${hidden} layout/fused layers with 0 cycles not shown)` : '',
+    '',
+    `total: ${formatNumber(t.cycles)} cycles (${formatNumber(t.stallCycles)} stall), ${formatNumber(t.macs)} MACs, utilization ${round(100 * t.utilization, 1)} %`,
+    `latency ${formatNumber(t.latencyS * 1e3, 4)} ms at ${formatNumber(result.clockHz / 1e6)} MHz, ${formatNumber(t.inferencesPerS, 4)} inferences/s, ${formatNumber(t.opsPerS / 1e12, 4)} TOPS`,
+    `energy and area: ${t.energyPj === null ? 'not computed (no cost model for this target yet)' : `${formatNumber(t.energyPj)} pJ`}`,
+  ];
+  return lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n');
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,30 @@
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Write a set of files as one output folder, all or nothing: the files go to a temporary sibling
+ * folder which then replaces `dir`. A failure part-way leaves `dir` as it was.
+ */
+export function writeDirAtomic(dir: string, files: ReadonlyMap<string, string>): void {
+  const parent = dirname(dir);
+  mkdirSync(parent, { recursive: true });
+  const tmp = mkdtempSync(join(parent, `.${basename(dir)}.tmp-`));
+  try {
+    for (const [name, content] of files) {
+      const full = join(tmp, name);
+      mkdirSync(dirname(full), { recursive: true });
+      writeFileSync(full, content);
+    }
+    if (existsSync(dir)) {
+      const old = mkdtempSync(join(parent, `.${basename(dir)}.old-`));
+      renameSync(dir, join(old, 'x'));
+      renameSync(tmp, dir);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(tmp, dir);
+    }
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}

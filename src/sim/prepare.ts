@@ -1,0 +1,73 @@
+/**
+ * Everything before the cycles: load the hardware description (YAML preset or SCALE-Sim .cfg), the
+ * workload, the formats; check that the target can map every node; compile to jobs. The result is
+ * plain data that worker threads can run.
+ */
+import { extname } from 'node:path';
+import { resolveFormatFlags, type FormatAssignment, type FormatFlags } from '../config/format-flags.js';
+import { readTextFile } from '../config/yaml.js';
+import { analyzeGraph } from '../graph/analyze.js';
+import type { Graph } from '../graph/ir.js';
+import { loadWorkload } from '../graph/workload.js';
+import { loadHwConfig } from '../targets/load.js';
+import { findTarget } from '../targets/registry.js';
+import { parseScaleSimCfg } from '../targets/systolic/scalesim-cfg.js';
+import type { AnyTarget, ShapedNode } from '../targets/types.js';
+import { InputError, type InputIssue } from '../units/errors.js';
+
+export interface SimulateRequest {
+  /** A YAML preset (`--hw`) or a SCALE-Sim .cfg (`--scalesim-cfg`). */
+  readonly hw: string;
+  /** A zoo id, layer table or topology CSV (`--workload` / `--topology`). */
+  readonly workload: string;
+  readonly params?: Readonly<Record<string, string>>;
+  readonly batch?: number | undefined;
+  readonly formats?: FormatFlags;
+}
+
+export interface PreparedRun {
+  readonly target: AnyTarget;
+  readonly spec: unknown;
+  readonly preset: string;
+  readonly hwFile: string;
+  readonly graph: Graph;
+  readonly nodes: readonly ShapedNode[];
+  readonly formats: FormatAssignment;
+  readonly jobs: readonly unknown[];
+  readonly batch: number;
+}
+
+const INT8: FormatAssignment = { weights: 'int8', activations: 'int8', accumulator: 'int32' };
+
+function loadHardware(file: string): { target: AnyTarget; spec: unknown; preset: string } {
+  if (extname(file).toLowerCase() === '.cfg') {
+    const cfg = parseScaleSimCfg(readTextFile(file), file);
+    return { target: findTarget('systolic')!, spec: cfg.spec, preset: cfg.runName };
+  }
+  const hw = loadHwConfig(file);
+  return { target: hw.target, spec: hw.spec, preset: hw.name };
+}
+
+export function prepareRun(req: SimulateRequest): PreparedRun {
+  const { target, spec, preset } = loadHardware(req.hw);
+  const opts = req.batch !== undefined ? { batch: req.batch } : {};
+  const graph = loadWorkload(req.workload, { ...(req.params ?? {}) }, opts);
+  const analysis = analyzeGraph(graph);
+  const nodes: ShapedNode[] = graph.nodes.map((node, i) => ({
+    node,
+    inputShapes: node.inputs.map((t) => analysis.shapes.get(t) ?? []),
+    outputShapes: node.outputs.map((t) => analysis.shapes.get(t) ?? []),
+    macs: analysis.layers[i]?.macs ?? 0,
+  }));
+  const refused: InputIssue[] = [];
+  nodes.forEach((s, i) => {
+    const r = target.supports(s, spec);
+    if (!r.ok) refused.push({ file: req.workload, path: `nodes[${i}] (${s.node.name})`, value: s.node.op, expected: `an op the ${target.id} target maps: ${r.reason}` });
+  });
+  if (refused.length > 0) throw new InputError(refused);
+  const fallback = target.presetFormats(spec) ?? graph.quant ?? INT8;
+  const formats = resolveFormatFlags(req.formats ?? {}, fallback);
+  const jobs = target.compile(graph, nodes, spec, formats);
+  const batch = req.batch ?? graph.inputs.reduce((b, name) => Math.max(b, analysis.shapes.get(name)?.[0] ?? 1), 1);
+  return { target, spec, preset, hwFile: req.hw, graph, nodes, formats, jobs, batch };
+}

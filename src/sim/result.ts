@@ -1,0 +1,106 @@
+/**
+ * The result object every run produces (DESIGN.md, "The result every run produces"): stable names,
+ * canonical key order (the order written here), per-layer results in layer order.
+ */
+import type { FormatAssignment } from '../config/format-flags.js';
+import type { LayerResult } from '../targets/types.js';
+import { packageVersion } from '../units/paths.js';
+import type { PreparedRun } from './prepare.js';
+
+export interface SimLayer {
+  readonly name: string;
+  readonly op: string;
+  readonly cycles: number;
+  readonly stallCycles: number;
+  readonly macs: number;
+  readonly utilization: number;
+  /** Filled by the cost model; null until a cost model prices this target. */
+  readonly energyPj: number | null;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly [extra: string]: unknown;
+}
+
+export interface SimTotals {
+  readonly cycles: number;
+  readonly stallCycles: number;
+  readonly macs: number;
+  readonly latencyS: number;
+  readonly utilization: number;
+  readonly energyPj: number | null;
+  readonly areaUm2: number | null;
+  readonly powerW: number | null;
+  readonly opsPerS: number;
+  readonly opsPerJ: number | null;
+  readonly inferencesPerS: number;
+}
+
+export interface SimResult {
+  readonly bitcycle: string;
+  readonly target: string;
+  readonly preset: string;
+  readonly fidelity: string;
+  readonly workload: string;
+  readonly format: FormatAssignment;
+  readonly batch: number;
+  readonly clockHz: number;
+  readonly operatingPoint: { readonly name: string; readonly clockHz: number };
+  readonly totals: SimTotals;
+  readonly layers: readonly SimLayer[];
+  readonly provenance: Readonly<Record<string, string>>;
+}
+
+export function assembleResult(run: PreparedRun, layers: readonly LayerResult[]): SimResult {
+  const clockHz = run.target.clockHz(run.spec);
+  const peak = run.target.peakMacsPerCycle(run.spec);
+  let cycles = 0;
+  let stallCycles = 0;
+  let macs = 0;
+  for (const l of layers) {
+    cycles += l.cycles;
+    stallCycles += l.stallCycles;
+    macs += l.macs;
+  }
+  const latencyS = cycles / clockHz;
+  return {
+    bitcycle: packageVersion(),
+    target: run.target.id,
+    preset: run.preset,
+    fidelity: run.target.fidelity,
+    workload: run.graph.name,
+    format: run.formats,
+    batch: run.batch,
+    clockHz,
+    operatingPoint: { name: 'nominal', clockHz },
+    totals: {
+      cycles,
+      stallCycles,
+      macs,
+      latencyS,
+      utilization: cycles > 0 ? macs / (cycles * peak) : 0,
+      energyPj: null,
+      areaUm2: null,
+      powerW: null,
+      opsPerS: latencyS > 0 ? (2 * macs) / latencyS : 0,
+      opsPerJ: null,
+      inferencesPerS: latencyS > 0 ? run.batch / latencyS : 0,
+    },
+    layers: layers.map((l) => ({
+      name: l.name,
+      op: l.op,
+      cycles: l.cycles,
+      stallCycles: l.stallCycles,
+      macs: l.macs,
+      utilization: l.utilization,
+      energyPj: null,
+      counts: l.counts,
+      ...l.extra,
+    })),
+    provenance: {
+      cycles: `${run.target.id} target, ${run.target.fidelity} model (event engine), layers run one after another`,
+      'totals.utilization': `MACs / (cycles × ${peak} MAC units)`,
+      'totals.opsPerS': 'a MAC counts as 2 operations',
+      energyPj: 'not computed: no cost model prices this target yet',
+      areaUm2: 'not computed: no cost model prices this target yet',
+    },
+  };
+}
