@@ -16,8 +16,8 @@ import type { NumberFormat, OverflowMode } from './types.js';
 
 export interface MacArithmetic {
   readonly accumulator: string;
-  mac(acc: number, a: number, b: number): number;
-  add(x: number, y: number): number;
+  readonly mac: (acc: number, a: number, b: number) => number;
+  readonly add: (x: number, y: number) => number;
 }
 
 export function macArithmetic(accumulatorFormat: string, overflow: OverflowMode = 'wrap'): MacArithmetic {

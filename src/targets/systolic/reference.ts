@@ -18,8 +18,8 @@ export interface OperandSource {
 
 /** The arithmetic of one MAC and of adding partial sums, in the layer's accumulator format. */
 export interface MacArithmetic {
-  mac(acc: number, a: number, b: number): number;
-  add(x: number, y: number): number;
+  readonly mac: (acc: number, a: number, b: number) => number;
+  readonly add: (x: number, y: number) => number;
 }
 
 export interface ReferenceOptions {
@@ -170,6 +170,28 @@ class OfmapDrain implements Component {
   }
 }
 
+/** Action counters R keeps per PE-array event (indices into a Float64Array; names in ACT_NAMES). */
+const enum Act {
+  Mac,
+  Idle,
+  IfmapHop,
+  FilterHop,
+  PsumHop,
+  IfmapRead,
+  FilterRead,
+  OfmapWrite,
+}
+const ACT_NAMES = [
+  'pe.mac',
+  'pe.idle',
+  'pe.ifmap_hop',
+  'pe.filter_hop',
+  'pe.psum_hop',
+  'sram.ifmap.read',
+  'sram.filter.read',
+  'sram.ofmap.write',
+] as const;
+
 const enum Mode {
   Run,
   Tail,
@@ -204,7 +226,8 @@ class ArrayMachine implements Component {
   private demandedF = -1;
   private readonly foldChunksI: number[][];
   private readonly foldChunksF: number[][];
-  readonly c: Record<string, number> = {};
+  private readonly c = new Float64Array(ACT_NAMES.length);
+  private readonly rc = new Float64Array(ACT_NAMES.length);
   computeCycles = 0;
   readStall = 0;
   writeStall = 0;
@@ -212,7 +235,15 @@ class ArrayMachine implements Component {
   drains = 0;
   private waitingUntil = 0;
   private readonly outputs: Map<number, Float64Array>;
-  private pendingOut: { seg: number; index: number; value: number }[] = [];
+  private pendingIndex: Float64Array = new Float64Array(0);
+  private pendingValue: Float64Array = new Float64Array(0);
+  private pendingCount = 0;
+
+  private emit(index: number, value: number): void {
+    this.pendingIndex[this.pendingCount] = index;
+    this.pendingValue[this.pendingCount] = value;
+    this.pendingCount++;
+  }
 
   constructor(
     private readonly plan: LayerPlan,
@@ -239,24 +270,14 @@ class ArrayMachine implements Component {
     this.pT2 = i32();
     this.sVal = f64();
     this.sVal2 = f64();
+    this.pendingIndex = f64();
+    this.pendingValue = f64();
     this.foldChunksI = plan.folds.map(() => []);
     this.foldChunksF = plan.folds.map(() => []);
     plan.ifmapChunks.forEach((ch, i) => this.foldChunksI[ch.fold]!.push(i));
     plan.filterChunks.forEach((ch, i) => this.foldChunksF[ch.fold]!.push(i));
     this.outputs = new Map();
     for (const [seg, s] of opts.outputShapes ?? []) this.outputs.set(seg, new Float64Array(s.m * s.n));
-    for (const k of [
-      'pe.mac',
-      'pe.idle',
-      'pe.ifmap_hop',
-      'pe.filter_hop',
-      'pe.psum_hop',
-      'sram.ifmap.read',
-      'sram.filter.read',
-      'sram.ofmap.write',
-    ]) {
-      this.c[k] = 0;
-    }
     if (spec.conventions === 'scalesim') {
       if (plan.ifmapChunks.length > 0) dma.ready[0][0] = 0;
       if (plan.filterChunks.length > 0) dma.ready[1][0] = 0;
@@ -309,7 +330,9 @@ class ArrayMachine implements Component {
   private stallCause: 'read' | 'write' = 'read';
 
   counts(): ActionCounts {
-    return { ...this.c };
+    const out: ActionCounts = {};
+    ACT_NAMES.forEach((name, i) => (out[name] = this.c[i] ?? 0));
+    return out;
   }
 
   private chunkFor(list: readonly Chunk[], ids: number[], t: number): number {
@@ -392,7 +415,7 @@ class ArrayMachine implements Component {
     } else {
       this.fill += need.outputs;
     }
-    for (const o of this.pendingOut) this.writeOutput(o.seg, o.index, o.value, fold);
+    for (let i = 0; i < this.pendingCount; i++) this.writeOutput(fold.segment, this.pendingIndex[i]!, this.pendingValue[i]!, fold);
     this.row++;
     if (this.row === fold.length) {
       this.row = 0;
@@ -420,24 +443,13 @@ class ArrayMachine implements Component {
     [this.pVal, this.pVal2] = [this.pVal2, this.pVal];
     [this.pT, this.pT2] = [this.pT2, this.pT];
     this.sVal.set(this.sVal2);
-    for (const [k, v] of Object.entries(this.rowCounts)) this.c[k] = (this.c[k] ?? 0) + v;
+    for (let i = 0; i < this.c.length; i++) this.c[i]! += this.rc[i]!;
   }
 
-  private rowCounts: Record<string, number> = {};
-
   private computeNext(fold: Fold): { chunksI: number[]; chunksF: number[]; outputs: number } {
-    this.pendingOut = [];
-    const rc: Record<string, number> = {
-      'pe.mac': 0,
-      'pe.idle': 0,
-      'pe.ifmap_hop': 0,
-      'pe.filter_hop': 0,
-      'pe.psum_hop': 0,
-      'sram.ifmap.read': 0,
-      'sram.filter.read': 0,
-      'sram.ofmap.write': 0,
-    };
-    this.rowCounts = rc;
+    this.pendingCount = 0;
+    const rc = this.rc;
+    rc.fill(0);
     const chunksI = new Set<number>();
     const chunksF = new Set<number>();
     const idsI = this.foldChunksI[this.fi]!;
@@ -448,77 +460,90 @@ class ArrayMachine implements Component {
             chunksF.add(this.chunkFor(this.plan.filterChunks, idsF, t)),
           )
         : this.rowStationary(fold, rc, chunksI, chunksF, idsI, idsF);
-    rc['pe.idle'] = this.n - (rc['pe.mac'] ?? 0);
+    rc[Act.Idle] = this.n - rc[Act.Mac]!;
     return { chunksI: [...chunksI], chunksF: [...chunksF], outputs };
   }
 
   /** Output stationary: ifmap enters from the left, filter from the top, sums stay in the PEs. */
-  private rowOs(fold: Fold, rc: Record<string, number>, useI: (t: number) => void, useF: (t: number) => void): number {
+  private rowOs(fold: Fold, rc: Float64Array, useI: (t: number) => void, useF: (t: number) => void): number {
     const { rows: R, cols: C } = this.plan;
     const t = this.row;
     const K = fold.t;
     const m0 = fold.fr * R;
     const n0 = fold.fc * C;
     const src = this.opts.operands;
-    const ar = this.opts.arithmetic;
     const seg = fold.segment;
-    let outputs = 0;
+    const aT = this.aT;
+    const aT2 = this.aT2;
+    const aV = this.aVal;
+    const aV2 = this.aVal2;
+    const bT = this.bT;
+    const bT2 = this.bT2;
+    const bV = this.bVal;
+    const bV2 = this.bVal2;
+    // ifmap values move right along each row; the left column takes a new one
+    let hops = 0;
     for (let i = 0; i < R; i++) {
-      for (let j = C - 1; j >= 0; j--) {
-        const p = i * C + j;
-        if (j === 0) {
-          const k = t - i;
-          if (i < fold.ur && k >= 0 && k < K) {
-            this.aT2[p] = k;
-            this.aVal2[p] = src !== undefined ? src.a(seg, m0 + i, k) : 0;
-            rc['sram.ifmap.read']!++;
-            useI(k);
-          } else this.aT2[p] = -1;
-        } else {
-          this.aT2[p] = this.aT[p - 1]!;
-          this.aVal2[p] = this.aVal[p - 1]!;
-          if (this.aT2[p] >= 0) rc['pe.ifmap_hop']!++;
-        }
+      const row = i * C;
+      for (let j = C - 1; j >= 1; j--) {
+        const tv = aT[row + j - 1]!;
+        aT2[row + j] = tv;
+        aV2[row + j] = aV[row + j - 1]!;
+        if (tv >= 0) hops++;
       }
+      const k = t - i;
+      if (i < fold.ur && k >= 0 && k < K) {
+        aT2[row] = k;
+        aV2[row] = src !== undefined ? src.a(seg, m0 + i, k) : 0;
+        rc[Act.IfmapRead]!++;
+        useI(k);
+      } else aT2[row] = -1;
+    }
+    rc[Act.IfmapHop]! += hops;
+    // filter values move down each column; the top row takes a new one
+    hops = 0;
+    for (let p = R * C - 1; p >= C; p--) {
+      const tv = bT[p - C]!;
+      bT2[p] = tv;
+      bV2[p] = bV[p - C]!;
+      if (tv >= 0) hops++;
     }
     for (let j = 0; j < C; j++) {
-      for (let i = R - 1; i >= 0; i--) {
-        const p = i * C + j;
-        if (i === 0) {
-          const k = t - j;
-          if (j < fold.uc && k >= 0 && k < K) {
-            this.bT2[p] = k;
-            this.bVal2[p] = src !== undefined ? src.b(seg, k, n0 + j) : 0;
-            rc['sram.filter.read']!++;
-            useF(k);
-          } else this.bT2[p] = -1;
-        } else {
-          this.bT2[p] = this.bT[p - C]!;
-          this.bVal2[p] = this.bVal[p - C]!;
-          if (this.bT2[p] >= 0) rc['pe.filter_hop']!++;
-        }
-      }
+      const k = t - j;
+      if (j < fold.uc && k >= 0 && k < K) {
+        bT2[j] = k;
+        bV2[j] = src !== undefined ? src.b(seg, k, n0 + j) : 0;
+        rc[Act.FilterRead]!++;
+        useF(k);
+      } else bT2[j] = -1;
     }
+    rc[Act.FilterHop]! += hops;
+    // every PE where an ifmap and a filter value of the same k meet multiplies and accumulates
+    const pV = this.pVal;
+    const pV2 = this.pVal2;
+    const mac = this.opts.arithmetic?.mac;
+    const shape = this.opts.outputShapes?.get(seg);
+    let macs = 0;
+    let outputs = 0;
     for (let p = 0; p < this.n; p++) {
-      const k = this.aT2[p]!;
-      const kb = this.bT2[p]!;
-      let acc = this.pVal[p]!;
-      if (k >= 0 && kb >= 0) {
-        if (k !== kb) throw new Error(`os: operands of k=${k} and k=${kb} met in PE ${p}`);
-        if (k === 0) acc = 0;
-        acc = ar !== undefined ? ar.mac(acc, this.aVal2[p]!, this.bVal2[p]!) : 0;
-        rc['pe.mac']!++;
+      const k = aT2[p]!;
+      let acc = pV[p]!;
+      if (k >= 0 && bT2[p]! >= 0) {
+        if (k !== bT2[p]) throw new Error(`os: operands of k=${k} and k=${bT2[p]!} met in PE ${p}`);
+        acc = mac !== undefined ? mac(k === 0 ? 0 : acc, aV2[p]!, bV2[p]!) : 0;
+        macs++;
         if (k === K - 1) {
           outputs++;
-          rc['sram.ofmap.write']!++;
-          const i = Math.floor(p / C);
-          const j = p - i * C;
-          const shape = this.opts.outputShapes?.get(seg);
-          if (shape !== undefined) this.pendingOut.push({ seg, index: (m0 + i) * shape.n + n0 + j, value: acc });
+          if (shape !== undefined) {
+            const i = Math.floor(p / C);
+            this.emit((m0 + i) * shape.n + n0 + p - i * C, acc);
+          }
         }
       }
-      this.pVal2[p] = acc;
+      pV2[p] = acc;
     }
+    rc[Act.Mac]! += macs;
+    rc[Act.OfmapWrite]! += outputs;
     return outputs;
   }
 
@@ -529,7 +554,7 @@ class ArrayMachine implements Component {
    */
   private rowStationary(
     fold: Fold,
-    rc: Record<string, number>,
+    rc: Float64Array,
     chunksI: Set<number>,
     chunksF: Set<number>,
     idsI: number[],
@@ -546,10 +571,10 @@ class ArrayMachine implements Component {
     const T = fold.t;
     const shape = this.opts.outputShapes?.get(seg);
     // stationary streams: ws weights come from the filter SRAM, is inputs from the ifmap SRAM
-    const stationaryRead = ws ? 'sram.filter.read' : 'sram.ifmap.read';
-    const streamingRead = ws ? 'sram.ifmap.read' : 'sram.filter.read';
-    const stationaryHop = ws ? 'pe.filter_hop' : 'pe.ifmap_hop';
-    const streamingHop = ws ? 'pe.ifmap_hop' : 'pe.filter_hop';
+    const stationaryRead = ws ? Act.FilterRead : Act.IfmapRead;
+    const streamingRead = ws ? Act.IfmapRead : Act.FilterRead;
+    const stationaryHop = ws ? Act.FilterHop : Act.IfmapHop;
+    const streamingHop = ws ? Act.IfmapHop : Act.FilterHop;
     const useStationary = (): void => {
       if (ws) chunksF.add(this.chunkFor(this.plan.filterChunks, idsF, -1));
       else chunksI.add(this.chunkFor(this.plan.ifmapChunks, idsI, -1));
@@ -576,59 +601,74 @@ class ArrayMachine implements Component {
         }
       }
     }
-    // 2. streaming operand: enters row i at R + τ + i, moves right
+    // 2. streaming operand: enters row i at R + τ + i, moves right one PE per cycle
+    const aT = this.aT;
+    const aT2 = this.aT2;
+    const aV = this.aVal;
+    const aV2 = this.aVal2;
+    let hops = 0;
     for (let i = 0; i < R; i++) {
-      for (let j = C - 1; j >= 0; j--) {
-        const p = i * C + j;
-        if (j === 0) {
-          const tau = t - R - i;
-          if (i < fold.ur && tau >= 0 && tau < T) {
-            this.aT2[p] = tau;
-            this.aVal2[p] = src === undefined ? 0 : ws ? src.a(seg, tau, k0 + i) : src.b(seg, k0 + i, tau);
-            rc[streamingRead]!++;
-            useStreaming(tau);
-          } else this.aT2[p] = -1;
-        } else {
-          this.aT2[p] = this.aT[p - 1]!;
-          this.aVal2[p] = this.aVal[p - 1]!;
-          if (this.aT2[p] >= 0) rc[streamingHop]!++;
-        }
+      const row = i * C;
+      for (let j = C - 1; j >= 1; j--) {
+        const tv = aT[row + j - 1]!;
+        aT2[row + j] = tv;
+        aV2[row + j] = aV[row + j - 1]!;
+        if (tv >= 0) hops++;
       }
+      const tau = t - R - i;
+      if (i < fold.ur && tau >= 0 && tau < T) {
+        aT2[row] = tau;
+        aV2[row] = src === undefined ? 0 : ws ? src.a(seg, tau, k0 + i) : src.b(seg, k0 + i, tau);
+        rc[streamingRead]!++;
+        useStreaming(tau);
+      } else aT2[row] = -1;
     }
+    rc[streamingHop]! += hops;
     // 3. partial sums: down each column, MAC where a streaming value meets its stationary value
-    let outputs = 0;
-    for (let j = 0; j < C; j++) {
-      for (let i = 0; i < R; i++) {
-        const p = i * C + j;
-        const tau = this.aT2[p]!;
+    const pT = this.pT;
+    const pT2 = this.pT2;
+    const pV = this.pVal;
+    const pV2 = this.pVal2;
+    const sV = this.sVal;
+    const uc = fold.uc;
+    const mac = ar?.mac;
+    let macs = 0;
+    let psumHops = 0;
+    for (let i = 0; i < R; i++) {
+      const row = i * C;
+      for (let j = 0; j < C; j++) {
+        const p = row + j;
+        const tau = aT2[p]!;
         let inT = -1;
         let inV = 0;
         if (i > 0) {
-          inT = this.pT[p - C]!;
-          inV = this.pVal[p - C]!;
-          if (inT >= 0) rc['pe.psum_hop']!++;
+          inT = pT[p - C]!;
+          inV = pV[p - C]!;
+          if (inT >= 0) psumHops++;
         }
-        if (tau >= 0 && j < fold.uc) {
+        if (tau >= 0 && j < uc) {
           if (i > 0 && inT !== tau) throw new Error(`${this.plan.dataflow}: partial sum ${inT} met operand ${tau}`);
-          const acc = i === 0 ? 0 : inV;
-          this.pVal2[p] = ar !== undefined ? ar.mac(acc, this.aVal2[p]!, this.sVal[p]!) : 0;
-          this.pT2[p] = tau;
-          rc['pe.mac']!++;
+          pV2[p] = mac !== undefined ? mac(i === 0 ? 0 : inV, aV2[p]!, sV[p]!) : 0;
+          pT2[p] = tau;
+          macs++;
         } else {
-          this.pT2[p] = inT;
-          this.pVal2[p] = inV;
-        }
-        if (i === R - 1 && this.pT2[p] >= 0) {
-          outputs++;
-          rc['sram.ofmap.write']!++;
-          if (shape !== undefined) {
-            const o = this.pT2[p];
-            const index = ws ? o * shape.n + s0 + j : (s0 + j) * shape.n + o;
-            this.pendingOut.push({ seg, index, value: this.pVal2[p] });
-          }
+          pT2[p] = inT;
+          pV2[p] = inV;
         }
       }
     }
+    rc[Act.Mac]! += macs;
+    rc[Act.PsumHop]! += psumHops;
+    // outputs leave the bottom row
+    let outputs = 0;
+    const bottom = (R - 1) * C;
+    for (let j = 0; j < C; j++) {
+      const o = pT2[bottom + j]!;
+      if (o < 0) continue;
+      outputs++;
+      if (shape !== undefined) this.emit(ws ? o * shape.n + s0 + j : (s0 + j) * shape.n + o, pV2[bottom + j]!);
+    }
+    rc[Act.OfmapWrite]! += outputs;
     return outputs;
   }
 }

@@ -64,7 +64,14 @@ const isComment = (trimmed: string): boolean => trimmed.startsWith('#') || trimm
 
 /** Parse INI text with configparser's default rules; problems go to `issues`. */
 export function parseIni(text: string, file: string, issues: InputIssue[]): IniDocument {
-  const state: IniState = { file, issues, sections: new Map(), current: undefined, currentName: '', last: undefined };
+  const state: IniState = {
+    file,
+    issues,
+    sections: new Map(),
+    current: undefined,
+    currentName: '',
+    last: undefined,
+  };
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n|\r/);
   lines.forEach((raw, i) => {
     iniLine(state, raw, i + 1);
@@ -164,12 +171,23 @@ class CfgReader {
     if (v !== undefined) return v.value;
     const hasSection = this.doc.sections.has(section);
     const near = hasSection ? '' : sectionHint(this.doc, section);
-    this.add(section, key, '(missing)', `${expected}${hasSection ? '' : ` (no [${section}] section${near})`}`);
+    this.add(
+      section,
+      key,
+      '(missing)',
+      `${expected}${hasSection ? '' : ` (no [${section}] section${near})`}`,
+    );
     return undefined;
   }
 
   /** Python int(): optional sign, digits, single underscores between digits, surrounding blanks. */
-  int(section: string, key: string, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  int(
+    section: string,
+    key: string,
+    what: string,
+    min: number,
+    max = Number.MAX_SAFE_INTEGER,
+  ): number | undefined {
     const expected = `${what}: a whole number ${min > 0 ? `≥ ${min}` : '≥ 0'}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}`;
     const v = this.text(section, key, expected);
     if (v === undefined) return undefined;
@@ -247,7 +265,12 @@ export interface ScaleSimCfgFields {
 function readFields(r: CfgReader): ScaleSimCfgFields | undefined {
   const A = 'architecture_presets';
   const runName = r.text('general', 'run_name', 'the run name');
-  const mode = r.oneOf('run_presets', 'InterfaceBandwidth', ['CALC', 'USER'] as const, 'the DRAM bandwidth mode');
+  const mode = r.oneOf(
+    'run_presets',
+    'InterfaceBandwidth',
+    ['CALC', 'USER'] as const,
+    'the DRAM bandwidth mode',
+  );
   const rows = r.int(A, 'ArrayHeight', 'array rows', 1, MAX_ARRAY_DIM);
   const cols = r.int(A, 'ArrayWidth', 'array columns', 1, MAX_ARRAY_DIM);
   const ifmapKb = r.int(A, 'IfmapSramSzkB', 'IFMAP SRAM size in kB', 1);
@@ -291,8 +314,8 @@ function readFields(r: CfgReader): ScaleSimCfgFields | undefined {
 
 /** The YAML-equivalent spec document of a SCALE-Sim configuration (see the header for the mapping). */
 export function scaleSimYaml(f: ScaleSimCfgFields, file: string): SystolicYaml {
-  const readBw = f.mode === 'USER' ? f.userBandwidth ?? 1 : 'unlimited';
-  const writeBw = f.mode === 'USER' ? f.userBandwidth ?? 1 : f.cols;
+  const readBw = f.mode === 'USER' ? (f.userBandwidth ?? 1) : 'unlimited';
+  const writeBw = f.mode === 'USER' ? (f.userBandwidth ?? 1) : f.cols;
   return {
     target: 'systolic',
     name: f.runName,
@@ -301,7 +324,11 @@ export function scaleSimYaml(f: ScaleSimCfgFields, file: string): SystolicYaml {
     clock_mhz: SCALESIM_CLOCK_MHZ,
     array: { rows: f.rows, cols: f.cols, dataflow: f.dataflow },
     sram: { ifmap_kib: f.ifmapKb, filter_kib: f.filterKb, ofmap_kib: f.ofmapKb },
-    dram: { read_bandwidth_bytes_per_cycle: readBw, write_bandwidth_bytes_per_cycle: writeBw, latency_cycles: 0 },
+    dram: {
+      read_bandwidth_bytes_per_cycle: readBw,
+      write_bandwidth_bytes_per_cycle: writeBw,
+      latency_cycles: 0,
+    },
     conventions: 'scalesim',
     word_bytes: 1,
     offsets: { ifmap: f.ifmapOffset, filter: f.filterOffset, ofmap: f.ofmapOffset },
@@ -319,7 +346,9 @@ export function parseScaleSimCfg(text: string, file: string): ScaleSimCfg {
   if (r.issues.length > 0 || fields === undefined) throw new InputError(r.issues);
   const spec = fromYaml(scaleSimYaml(fields, file));
   const topologyPath = topologyPathOf(r.doc);
-  return topologyPath !== undefined ? { runName: fields.runName, spec, topologyPath } : { runName: fields.runName, spec };
+  return topologyPath !== undefined
+    ? { runName: fields.runName, spec, topologyPath }
+    : { runName: fields.runName, spec };
 }
 
 // ---- back to SCALE-Sim ---------------------------------------------------------------------------
@@ -340,7 +369,10 @@ export const SCALESIM_CFG_KEYS: Readonly<Record<string, string>> = {
  * A target configuration error (e.g. the plan's PlanError: an SRAM too small for one fold) raised
  * for a spec read from a `.cfg`, restated with the `.cfg` key (SCALE-Sim's kB are KiB).
  */
-export function scaleSimCfgIssue(err: { readonly field: string; readonly value: string; readonly expected: string }, file: string): InputIssue {
+export function scaleSimCfgIssue(
+  err: { readonly field: string; readonly value: string; readonly expected: string },
+  file: string,
+): InputIssue {
   return { file, path: SCALESIM_CFG_KEYS[err.field] ?? err.field, value: err.value, expected: err.expected };
 }
 
@@ -358,7 +390,12 @@ function cfgMode(spec: SystolicSpec, issues: InputIssue[]): string {
 }
 
 function cfgKb(bytes: number, field: string, issues: InputIssue[]): number {
-  if (bytes % 1024 !== 0) issues.push({ path: field, value: `${bytes / 1024} KiB`, expected: 'a whole number of KiB (SCALE-Sim reads kB with int())' });
+  if (bytes % 1024 !== 0)
+    issues.push({
+      path: field,
+      value: `${bytes / 1024} KiB`,
+      expected: 'a whole number of KiB (SCALE-Sim reads kB with int())',
+    });
   return Math.round(bytes / 1024);
 }
 
@@ -370,8 +407,18 @@ function cfgKb(bytes: number, field: string, issues: InputIssue[]): number {
  */
 export function renderScaleSimCfg(runName: string, spec: SystolicSpec, topologyPath?: string): string {
   const issues: InputIssue[] = [];
-  if (spec.wordBytes !== 1) issues.push({ path: 'word_bytes', value: String(spec.wordBytes), expected: '1 (SCALE-Sim words are 1 byte)' });
-  if (spec.dramLatencyCycles !== 0) issues.push({ path: 'dram.latency_cycles', value: String(spec.dramLatencyCycles), expected: '0 (SCALE-Sim v2 has no DRAM latency)' });
+  if (spec.wordBytes !== 1)
+    issues.push({
+      path: 'word_bytes',
+      value: String(spec.wordBytes),
+      expected: '1 (SCALE-Sim words are 1 byte)',
+    });
+  if (spec.dramLatencyCycles !== 0)
+    issues.push({
+      path: 'dram.latency_cycles',
+      value: String(spec.dramLatencyCycles),
+      expected: '0 (SCALE-Sim v2 has no DRAM latency)',
+    });
   const mode = cfgMode(spec, issues);
   const kb = [
     cfgKb(spec.ifmapSramBytes, 'sram.ifmap_kib', issues),

@@ -1,0 +1,108 @@
+/**
+ * `npm run bench`: performance figures for the README (not timed tests). Each figure is the median
+ * of a few runs on this machine, one thread unless stated.
+ */
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { macArithmetic } from '../src/formats/arith.js';
+import { analyzeGraph } from '../src/graph/analyze.js';
+import { loadWorkload } from '../src/graph/workload.js';
+import { gemmView } from '../src/mapping/gemm.js';
+import { prepareRun } from '../src/sim/prepare.js';
+import { runTasks } from '../src/sim/pool.js';
+import { buildPlan } from '../src/targets/systolic/plan.js';
+import { runReference } from '../src/targets/systolic/reference.js';
+import { fromYaml, type SystolicSpec } from '../src/targets/systolic/spec.js';
+import type { LayerResult } from '../src/targets/types.js';
+import { packageRoot } from '../src/units/paths.js';
+import { Rng } from '../src/units/index.js';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+async function timeIt<T>(runs: number, f: () => Promise<T> | T): Promise<{ ms: number; value: T }> {
+  const times: number[] = [];
+  let value!: T;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    value = await f();
+    times.push(performance.now() - t0);
+  }
+  return { ms: median(times), value };
+}
+
+function systolicYaml(rows: number, cols: number): string {
+  return join(packageRoot(), 'bench', 'configs', `systolic-${rows}x${cols}.yaml`);
+}
+
+async function eventEngine(workload: string, hw: string, workers: number): Promise<{ ms: number; cycles: number; layers: number }> {
+  const run = prepareRun({ hw, workload });
+  const tasks = run.jobs.map((job) => ({ targetId: run.target.id, spec: run.spec, job }));
+  const r = await timeIt(5, () => runTasks(tasks, workers));
+  const cycles = (r.value as LayerResult[]).reduce((s, l) => s + l.cycles, 0);
+  return { ms: r.ms, cycles, layers: tasks.length };
+}
+
+function stepperThroughput(): { peCyclesPerS: number; cycles: number; pes: number } {
+  // a ResNet-18 layer3 3×3 conv slice: 14×14×64 → 64 on a 16×16 weight-stationary array, int8 values
+  const spec: SystolicSpec = fromYaml({
+    target: 'systolic',
+    name: 'bench',
+    clock_mhz: 1000,
+    array: { rows: 16, cols: 16, dataflow: 'ws' },
+    sram: { ifmap_kib: 64, filter_kib: 64, ofmap_kib: 64 },
+    dram: { read_bandwidth_bytes_per_cycle: 16, write_bandwidth_bytes_per_cycle: 16, latency_cycles: 20 },
+    conventions: 'bitcycle',
+    offsets: { ifmap: 0, filter: 10_000_000, ofmap: 20_000_000 },
+  });
+  const node = {
+    name: 'conv',
+    op: 'conv2d' as const,
+    inputs: ['x', 'w'],
+    outputs: ['y'],
+    attrs: { outChannels: 64, kernel: [3, 3] as const, stride: [1, 1] as const, pads: [1, 1, 1, 1] as const, dilation: [1, 1] as const, groups: 1 },
+  };
+  const view = gemmView(node, [[1, 64, 14, 14], [64, 64, 3, 3]], [[1, 64, 14, 14]])!;
+  const plan = buildPlan(view, spec, { ifmap: 1, filter: 1, ofmap: 1, psum: 4 });
+  const rng = new Rng(1);
+  const a = Float64Array.from({ length: 14 * 14 * 576 }, () => rng.int(-128, 127));
+  const b = Float64Array.from({ length: 576 * 64 }, () => rng.int(-128, 127));
+  const operands = { a: (_s: number, m: number, k: number) => a[m * 576 + k]!, b: (_s: number, k: number, n: number) => b[n * 576 + k]! };
+  const shapes = new Map([[0, { m: 196, n: 64 }]]);
+  const times: number[] = [];
+  let cycles = 0;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const r = runReference(plan, spec, { operands, arithmetic: macArithmetic('int32'), outputShapes: shapes });
+    times.push(performance.now() - t0);
+    cycles = r.cycles;
+  }
+  const pes = spec.rows * spec.cols;
+  return { peCyclesPerS: (pes * cycles) / (median(times) / 1000), cycles, pes };
+}
+
+async function main(): Promise<void> {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`bitcycle bench — node ${process.version}, ${availableParallelism()} cores (${cpu})`);
+  console.log('');
+  const r50 = analyzeGraph(loadWorkload('resnet50')).totals.macs;
+  console.log(`systolic E (event engine), ResNet-50 (${(r50 / 1e9).toFixed(2)} GMACs, all layers), 64 KiB SRAMs, 16 B/cycle DRAM, 1 worker thread inline:`);
+  for (const [r, c] of [
+    [32, 32],
+    [8, 8],
+  ] as const) {
+    const e = await eventEngine('resnet50', systolicYaml(r, c), 0);
+    console.log(`  ${r}×${c} os: ${e.ms.toFixed(0)} ms for ${e.layers} layers, ${e.cycles.toLocaleString('en-US')} simulated cycles (${((e.cycles / e.ms) * 1e3 / 1e6).toFixed(0)} M cycles/s)`);
+  }
+  const r18a = await eventEngine('resnet18', systolicYaml(32, 32), 0);
+  console.log(`  ResNet-18, 32×32 os: ${r18a.ms.toFixed(0)} ms, ${r18a.cycles.toLocaleString('en-US')} cycles (SCALE-Sim v2: 4 min 17 s, reference/scalesim.md §3)`);
+  const two = await eventEngine('resnet50', systolicYaml(8, 8), 2);
+  console.log(`  ResNet-50, 8×8 os on 2 worker threads (piscina): ${two.ms.toFixed(0)} ms, ${two.cycles.toLocaleString('en-US')} cycles`);
+  console.log('');
+  const st = stepperThroughput();
+  console.log(`systolic R (reference stepper, every PE every cycle, int8 values): ${(st.peCyclesPerS / 1e6).toFixed(1)} M PE-cycles/s (${st.pes} PEs × ${st.cycles.toLocaleString('en-US')} cycles)`);
+}
+
+await main();
