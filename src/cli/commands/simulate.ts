@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { prepareRun } from '../../sim/prepare.js';
+import { prepareRun, type PreparedRun } from '../../sim/prepare.js';
+import { targetReports } from '../../report/target-reports.js';
+import { scaleSimCfgIssue } from '../../targets/systolic/scalesim-cfg.js';
 import { defaultWorkers, runTasks } from '../../sim/pool.js';
 import { assembleResult, type SimResult } from '../../sim/result.js';
 import type { LayerResult } from '../../targets/types.js';
@@ -31,8 +33,8 @@ export interface SimulateArgs {
 
 export const DEFAULT_OUT = (): string => join(packageRoot(), 'reports', 'latest');
 
-/** Run a simulation: returns the result (written and printed by the command). */
-export async function simulate(args: SimulateArgs, io?: CliIo): Promise<SimResult> {
+/** Run a simulation: returns the prepared run and its result (written and printed by the command). */
+export async function simulate(args: SimulateArgs, io?: CliIo): Promise<{ run: PreparedRun; result: SimResult }> {
   if (args.hw !== undefined && args.scalesimCfg !== undefined) {
     throw new UsageError('give either --hw or --scalesim-cfg, not both');
   }
@@ -63,11 +65,15 @@ export async function simulate(args: SimulateArgs, io?: CliIo): Promise<SimResul
   results.forEach((r, i) => {
     if ('refused' in r) {
       const name = run.graph.nodes[i]?.name ?? `#${i}`;
-      refused.push({ file: hw, path: r.field, value: r.value, expected: `${r.expected} (to run layer ${name})` });
+      // a SCALE-Sim .cfg names its fields its own way
+      const issue = hw.toLowerCase().endsWith('.cfg')
+        ? scaleSimCfgIssue(r, hw)
+        : { file: hw, path: r.field, value: r.value, expected: r.expected };
+      refused.push({ ...issue, expected: `${issue.expected} (to run layer ${name})` });
     } else layers.push(r);
   });
   if (refused.length > 0) throw new InputError(dedupe(refused));
-  return assembleResult(run, layers);
+  return { run, result: assembleResult(run, layers) };
 }
 
 /** One message per distinct problem (many layers usually hit the same limit). */
@@ -81,12 +87,13 @@ function dedupe(issues: readonly InputIssue[]): InputIssue[] {
 }
 
 export async function simulateCommand(args: SimulateArgs, io: CliIo): Promise<number> {
-  const result = await simulate(args, io);
+  const { run, result } = await simulate(args, io);
   if (args.noOut !== true) {
     const dir = args.out ?? DEFAULT_OUT();
     const files = new Map<string, string>([
       ['summary.json', summaryJson(result)],
       ['layers.csv', layersCsv(result)],
+      ...targetReports(run),
     ]);
     writeDirAtomic(dir, files);
     if (args.verbose) io.err(`bitcycle: wrote ${[...files.keys()].join(', ')} to ${dir}`);

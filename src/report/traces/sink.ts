@@ -19,82 +19,63 @@ export const MAX_INT_CHARS = 18;
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
 const MINUS = 0x2d;
-const ZERO = 0x30;
 
-/** The four ASCII digits of 0000…9999. */
-const DIGITS4 = new Uint8Array(40000);
+/** The four ASCII digits of 0000…9999 as a little-endian word (first digit in the low byte). */
+const DIGITS4 = new Uint32Array(10000);
+/** Number of digits of 0…9999. */
+const LENGTH4 = new Uint8Array(10000);
 for (let i = 0; i < 10000; i++) {
   const s = String(i).padStart(4, '0');
-  for (let j = 0; j < 4; j++) DIGITS4[4 * i + j] = s.charCodeAt(j);
+  DIGITS4[i] = (s.charCodeAt(0) | (s.charCodeAt(1) << 8) | (s.charCodeAt(2) << 16) | (s.charCodeAt(3) << 24)) >>> 0;
+  LENGTH4[i] = String(i).length;
 }
 
-/** 0 ≤ x < 10000 without leading zeros. */
-function putSmall(b: Uint8Array, p: number, x: number): number {
-  const o = x << 2;
-  if (x >= 1000) {
-    b[p] = DIGITS4[o]!;
-    b[p + 1] = DIGITS4[o + 1]!;
-    b[p + 2] = DIGITS4[o + 2]!;
-    b[p + 3] = DIGITS4[o + 3]!;
-    return p + 4;
-  }
-  if (x >= 100) {
-    b[p] = DIGITS4[o + 1]!;
-    b[p + 1] = DIGITS4[o + 2]!;
-    b[p + 2] = DIGITS4[o + 3]!;
-    return p + 3;
-  }
-  if (x >= 10) {
-    b[p] = DIGITS4[o + 2]!;
-    b[p + 1] = DIGITS4[o + 3]!;
-    return p + 2;
-  }
-  b[p] = ZERO + x;
-  return p + 1;
-}
+/** Bytes a number may write past its end (a 4-byte store for a shorter leading group). */
+export const OVERRUN = 3;
 
-/** 0 ≤ x < 10000 as exactly four digits. */
-function putFour(b: Uint8Array, p: number, x: number): number {
-  const o = x << 2;
-  b[p] = DIGITS4[o]!;
-  b[p + 1] = DIGITS4[o + 1]!;
-  b[p + 2] = DIGITS4[o + 2]!;
-  b[p + 3] = DIGITS4[o + 3]!;
-  return p + 4;
+/** 0 ≤ x < 10000 without leading zeros (stores 4 bytes; see OVERRUN). */
+function putSmall(d: DataView, p: number, x: number): number {
+  const n = LENGTH4[x]!;
+  d.setUint32(p, DIGITS4[x]! >>> ((4 - n) << 3), true);
+  return p + n;
 }
 
 /**
- * Write the decimal form of a safe integer at b[p…] and return the end. Four digits per table
- * lookup; values below 2^31 (addresses, cycles) take an int32 path (one constant division, which
- * the JIT turns into a multiplication, per four digits).
+ * Write the decimal form of a safe integer at byte p of `d` and return the end; up to OVERRUN bytes
+ * after the end may be overwritten. Four digits per table lookup and 4-byte store; values in
+ * (−2^31, 2^31) (addresses, cycles) take a small int32 path that the JIT inlines (a constant
+ * division, turned into a multiplication, per four digits); larger ones go to `putBig`.
  */
-export function putInt(b: Uint8Array, p: number, value: number): number {
+export function putInt(d: DataView, p: number, value: number): number {
+  let q = p;
   let v = value;
   if (v < 0) {
-    b[p++] = MINUS;
+    d.setUint8(q++, MINUS);
     v = -v;
   }
-  if (v < 2147483648) {
-    const x = v | 0;
-    if (x < 10000) return putSmall(b, p, x);
-    if (x < 100000000) {
-      const hi = (x / 10000) | 0;
-      return putFour(b, putSmall(b, p, hi), x - hi * 10000);
-    }
-    const top = (x / 100000000) | 0;
-    const rest = x - top * 100000000;
-    const hi = (rest / 10000) | 0;
-    return putFour(b, putFour(b, putSmall(b, p, top), hi), rest - hi * 10000);
-  }
+  if (v >= 100000000) return putBig(d, q, v);
+  const x = v | 0;
+  if (x < 10000) return putSmall(d, q, x);
+  const hi = (x / 10000) | 0;
+  q = putSmall(d, q, hi);
+  d.setUint32(q, DIGITS4[x - hi * 10000]!, true);
+  return q + 4;
+}
+
+/** v ≥ 10^8: the leading part, then two groups of four digits. */
+function putBig(d: DataView, p: number, v: number): number {
   const top = Math.floor(v / 100000000);
   const rest = v - top * 100000000;
-  const q = top < 10000 ? putSmall(b, p, top) : putInt(b, p, top);
+  const q = top < 10000 ? putSmall(d, p, top) : putInt(d, p, top);
   const hi = Math.floor(rest / 10000);
-  return putFour(b, putFour(b, q, hi), rest - hi * 10000);
+  d.setUint32(q, DIGITS4[hi]!, true);
+  d.setUint32(q + 4, DIGITS4[rest - hi * 10000]!, true);
+  return q + 8;
 }
 
 export class TraceFile {
   private buf: Uint8Array;
+  private view: DataView;
   private spare: Uint8Array;
   private pos = 0;
   private readonly limit: number;
@@ -116,8 +97,10 @@ export class TraceFile {
     capacity: number,
     reserve: number,
   ) {
-    this.buf = new Uint8Array(capacity);
-    this.spare = new Uint8Array(capacity);
+    // OVERRUN spare bytes at the end: the last number of a line may store a few bytes past it
+    this.buf = new Uint8Array(capacity + OVERRUN);
+    this.view = new DataView(this.buf.buffer);
+    this.spare = new Uint8Array(capacity + OVERRUN);
     this.limit = capacity - reserve;
   }
 
@@ -145,10 +128,11 @@ export class TraceFile {
   /** Append a whole line `stamp,v0,v1,…` (at most `reserve` bytes: callers size it for `values`). */
   line(stamp: number, values: Float64Array): void {
     const b = this.buf;
-    let p = putInt(b, this.pos, stamp);
+    const d = this.view;
+    let p = putInt(d, this.pos, stamp);
     for (let i = 0; i < values.length; i++) {
       b[p++] = COMMA;
-      p = putInt(b, p, values[i]!);
+      p = putInt(d, p, values[i]!);
     }
     b[p++] = NEWLINE;
     this.pos = p;
@@ -169,12 +153,12 @@ export class TraceFile {
         b[p++] = NEWLINE;
         this.lines++;
       }
-      p = putInt(b, p, cycle);
+      p = putInt(this.view, p, cycle);
       this.lineCycle = cycle;
       this.lineOpen = true;
     }
     b[p++] = COMMA;
-    p = putInt(b, p, value);
+    p = putInt(this.view, p, value);
     this.pos = p;
     return p >= this.limit;
   }
@@ -195,6 +179,7 @@ export class TraceFile {
     const full = this.buf;
     const length = this.pos;
     this.buf = this.spare;
+    this.view = new DataView(this.buf.buffer);
     this.spare = full;
     this.flushed += length;
     this.pos = 0;
