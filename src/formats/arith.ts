@@ -16,6 +16,8 @@ import type { NumberFormat, OverflowMode } from './types.js';
 
 export interface MacArithmetic {
   readonly accumulator: string;
+  /** Integer accumulators: wrap or saturate at their width (floating ones round and saturate). */
+  readonly overflow: OverflowMode;
   readonly mac: (acc: number, a: number, b: number) => number;
   readonly add: (x: number, y: number) => number;
 }
@@ -26,13 +28,14 @@ export function macArithmetic(accumulatorFormat: string, overflow: OverflowMode 
   if (f.name === 'fp32') {
     return {
       accumulator: f.name,
+      overflow: 'saturate',
       mac: (acc, a, b) => Math.fround(acc + Math.fround(a * b)),
       add: (x, y) => Math.fround(x + y),
     };
   }
   if (f.kind === 'minifloat' || f.kind === 'posit' || f.kind === 'fixed') {
     const q = (x: number): number => f.quantize(x, { rounding: 'nearest-even', overflow: 'saturate' });
-    return { accumulator: f.name, mac: (acc, a, b) => q(acc + q(a * b)), add: (x, y) => q(x + y) };
+    return { accumulator: f.name, overflow: 'saturate', mac: (acc, a, b) => q(acc + q(a * b)), add: (x, y) => q(x + y) };
   }
   throw new RangeError(`${f.name} cannot be an accumulator (use a signed integer or a floating format)`);
 }
@@ -52,5 +55,5 @@ function integerArithmetic(f: NumberFormat, overflow: OverflowMode): MacArithmet
           return r;
         };
   const fit = overflow === 'wrap' ? wrap : (x: number): number => (x > max ? max : x < min ? min : x);
-  return { accumulator: f.name, mac: (acc, a, b) => fit(acc + a * b), add: (x, y) => fit(x + y) };
+  return { accumulator: f.name, overflow, mac: (acc, a, b) => fit(acc + a * b), add: (x, y) => fit(x + y) };
 }

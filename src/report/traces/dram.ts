@@ -164,22 +164,26 @@ class IfmapBlocks {
     this.mPorts = plan.dataflow === 'os';
   }
 
+  /** Is address a (−1: padding) to be fetched by this chunk? Marks it. */
+  private fresh(a: number, gen: number): boolean {
+    if (a < 0) return false;
+    const seen = this.seen;
+    if (seen !== undefined) {
+      if (seen[a] === 1) return false;
+      seen[a] = 1;
+      return true;
+    }
+    const stamp = this.stamp!;
+    if (stamp[a] === gen) return false;
+    stamp[a] = gen;
+    return true;
+  }
+
   async emit(ch: Chunk, tr: Transfer, file: TraceFile): Promise<void> {
     const b = blockOf(this.ctx, this.segs, 'ifmap', ch);
     const A = this.A;
     A.setSegment(b.seg);
     const gen = ++this.generation;
-    const take = (a: number): boolean => {
-      if (a < 0) return false;
-      if (this.seen !== undefined) {
-        if (this.seen[a] === 1) return false;
-        this.seen[a] = 1;
-        return true;
-      }
-      if (this.stamp![a] === gen) return false;
-      this.stamp![a] = gen;
-      return true;
-    };
     if (b.stationary) {
       // is: the input tile in load order (row t holds k = k1−1−t), columns (m) across
       const width = b.s1 - b.s0;
@@ -187,7 +191,7 @@ class IfmapBlocks {
       for (let k = b.k1 - 1; k >= b.k0; k--) {
         for (let s = 0; s < width; s++) {
           const a = A.at(s, k);
-          if (take(a) && tr.put(a)) await file.flush();
+          if (this.fresh(a, gen) && tr.put(a)) await file.flush();
         }
       }
     } else if (this.mPorts) {
@@ -198,7 +202,7 @@ class IfmapBlocks {
         const hi = Math.min(P - 1, d - b.k0);
         for (let p = Math.max(0, d - b.k1 + 1); p <= hi; p++) {
           const a = A.at(p, d - p);
-          if (take(a) && tr.put(a)) await file.flush();
+          if (this.fresh(a, gen) && tr.put(a)) await file.flush();
         }
       }
     } else {
@@ -210,7 +214,7 @@ class IfmapBlocks {
         const hi = Math.min(P - 1, d - b.s0);
         for (let p = Math.max(0, d - b.s1 + 1); p <= hi; p++) {
           const a = A.at((d - p - b.s0) % P, b.k0 + p);
-          if (take(a) && tr.put(a)) await file.flush();
+          if (this.fresh(a, gen) && tr.put(a)) await file.flush();
         }
       }
     }

@@ -18,6 +18,8 @@ export interface OperandSource {
 
 /** The arithmetic of one MAC and of adding partial sums, in the layer's accumulator format. */
 export interface MacArithmetic {
+  readonly accumulator: string;
+  readonly overflow: 'wrap' | 'saturate';
   readonly mac: (acc: number, a: number, b: number) => number;
   readonly add: (x: number, y: number) => number;
 }
@@ -238,6 +240,13 @@ class ArrayMachine implements Component {
   private pendingIndex: Float64Array = new Float64Array(0);
   private pendingValue: Float64Array = new Float64Array(0);
   private pendingCount = 0;
+  /** The current row changed the stationary registers (load phase). */
+  private stationaryLoaded = false;
+  /** Valid entries in the streaming (a) and os filter (b) register planes, current and next. */
+  private validA = 0;
+  private validA2 = 0;
+  private validB = 0;
+  private validB2 = 0;
 
   private emit(index: number, value: number): void {
     this.pendingIndex[this.pendingCount] = index;
@@ -436,13 +445,27 @@ class ArrayMachine implements Component {
   }
 
   private commit(): void {
-    [this.aVal, this.aVal2] = [this.aVal2, this.aVal];
-    [this.aT, this.aT2] = [this.aT2, this.aT];
-    [this.bVal, this.bVal2] = [this.bVal2, this.bVal];
-    [this.bT, this.bT2] = [this.bT2, this.bT];
-    [this.pVal, this.pVal2] = [this.pVal2, this.pVal];
-    [this.pT, this.pT2] = [this.pT2, this.pT];
-    this.sVal.set(this.sVal2);
+    let f = this.aVal;
+    this.aVal = this.aVal2;
+    this.aVal2 = f;
+    f = this.bVal;
+    this.bVal = this.bVal2;
+    this.bVal2 = f;
+    f = this.pVal;
+    this.pVal = this.pVal2;
+    this.pVal2 = f;
+    let i = this.aT;
+    this.aT = this.aT2;
+    this.aT2 = i;
+    i = this.bT;
+    this.bT = this.bT2;
+    this.bT2 = i;
+    i = this.pT;
+    this.pT = this.pT2;
+    this.pT2 = i;
+    if (this.stationaryLoaded) this.sVal.set(this.sVal2);
+    this.validA = this.validA2;
+    this.validB = this.validB2;
     for (let i = 0; i < this.c.length; i++) this.c[i]! += this.rc[i]!;
   }
 
@@ -481,33 +504,34 @@ class ArrayMachine implements Component {
     const bT2 = this.bT2;
     const bV = this.bVal;
     const bV2 = this.bVal2;
-    // ifmap values move right along each row; the left column takes a new one
-    let hops = 0;
+    // ifmap values move right along each row (the whole plane shifts by one element; column 0 of
+    // every row is then overwritten by the injection); filter values move down (shift by a row)
+    const n = this.n;
+    aT2.set(aT.subarray(0, n - 1), 1);
+    aV2.set(aV.subarray(0, n - 1), 1);
+    let lastColumnValid = 0;
+    for (let i = 0; i < R; i++) if (aT[i * C + C - 1]! >= 0) lastColumnValid++;
+    const aHops = this.validA - lastColumnValid;
+    let validA = aHops;
     for (let i = 0; i < R; i++) {
       const row = i * C;
-      for (let j = C - 1; j >= 1; j--) {
-        const tv = aT[row + j - 1]!;
-        aT2[row + j] = tv;
-        aV2[row + j] = aV[row + j - 1]!;
-        if (tv >= 0) hops++;
-      }
       const k = t - i;
       if (i < fold.ur && k >= 0 && k < K) {
         aT2[row] = k;
         aV2[row] = src !== undefined ? src.a(seg, m0 + i, k) : 0;
         rc[Act.IfmapRead]!++;
         useI(k);
+        validA++;
       } else aT2[row] = -1;
     }
-    rc[Act.IfmapHop]! += hops;
-    // filter values move down each column; the top row takes a new one
-    hops = 0;
-    for (let p = R * C - 1; p >= C; p--) {
-      const tv = bT[p - C]!;
-      bT2[p] = tv;
-      bV2[p] = bV[p - C]!;
-      if (tv >= 0) hops++;
-    }
+    rc[Act.IfmapHop]! += aHops;
+    this.validA2 = validA;
+    bT2.set(bT.subarray(0, n - C), C);
+    bV2.set(bV.subarray(0, n - C), C);
+    let lastRowValid = 0;
+    for (let j = n - C; j < n; j++) if (bT[j]! >= 0) lastRowValid++;
+    const bHops = this.validB - lastRowValid;
+    let validB = bHops;
     for (let j = 0; j < C; j++) {
       const k = t - j;
       if (j < fold.uc && k >= 0 && k < K) {
@@ -515,13 +539,17 @@ class ArrayMachine implements Component {
         bV2[j] = src !== undefined ? src.b(seg, k, n0 + j) : 0;
         rc[Act.FilterRead]!++;
         useF(k);
+        validB++;
       } else bT2[j] = -1;
     }
-    rc[Act.FilterHop]! += hops;
+    rc[Act.FilterHop]! += bHops;
+    this.validB2 = validB;
     // every PE where an ifmap and a filter value of the same k meet multiplies and accumulates
     const pV = this.pVal;
     const pV2 = this.pVal2;
-    const mac = this.opts.arithmetic?.mac;
+    const ar = this.opts.arithmetic;
+    const mac = ar?.mac;
+    const int32 = ar?.accumulator === 'int32' && ar.overflow === 'wrap';
     const shape = this.opts.outputShapes?.get(seg);
     let macs = 0;
     let outputs = 0;
@@ -530,7 +558,8 @@ class ArrayMachine implements Component {
       let acc = pV[p]!;
       if (k >= 0 && bT2[p]! >= 0) {
         if (k !== bT2[p]) throw new Error(`os: operands of k=${k} and k=${bT2[p]!} met in PE ${p}`);
-        acc = mac !== undefined ? mac(k === 0 ? 0 : acc, aV2[p]!, bV2[p]!) : 0;
+        const base = k === 0 ? 0 : acc;
+        acc = int32 ? (base + aV2[p]! * bV2[p]!) | 0 : mac !== undefined ? mac(base, aV2[p]!, bV2[p]!) : 0;
         macs++;
         if (k === K - 1) {
           outputs++;
@@ -584,8 +613,9 @@ class ArrayMachine implements Component {
       else chunksF.add(this.chunkFor(this.plan.filterChunks, idsF, tau));
     };
     // 1. stationary load (rows 0 … ur−1): shift down, inject at the top
-    this.sVal2.set(this.sVal);
+    this.stationaryLoaded = t < fold.ur;
     if (t < fold.ur) {
+      this.sVal2.set(this.sVal);
       for (let j = 0; j < C; j++) {
         for (let i = fold.ur - 1; i >= 1; i--) {
           this.sVal2[i * C + j] = this.sVal[(i - 1) * C + j]!;
@@ -601,28 +631,30 @@ class ArrayMachine implements Component {
         }
       }
     }
-    // 2. streaming operand: enters row i at R + τ + i, moves right one PE per cycle
+    // 2. streaming operand: enters row i at R + τ + i, moves right one PE per cycle. The whole
+    // plane shifts by one element; column 0 of every row is then overwritten by the injection.
     const aT = this.aT;
     const aT2 = this.aT2;
-    const aV = this.aVal;
     const aV2 = this.aVal2;
-    let hops = 0;
+    const n = this.n;
+    aT2.set(aT.subarray(0, n - 1), 1);
+    aV2.set(this.aVal.subarray(0, n - 1), 1);
+    let lastColumnValid = 0;
+    for (let i = 0; i < R; i++) if (aT[i * C + C - 1]! >= 0) lastColumnValid++;
+    const hops = this.validA - lastColumnValid; // valid values that moved one PE right
+    let valid = hops;
     for (let i = 0; i < R; i++) {
       const row = i * C;
-      for (let j = C - 1; j >= 1; j--) {
-        const tv = aT[row + j - 1]!;
-        aT2[row + j] = tv;
-        aV2[row + j] = aV[row + j - 1]!;
-        if (tv >= 0) hops++;
-      }
       const tau = t - R - i;
       if (i < fold.ur && tau >= 0 && tau < T) {
         aT2[row] = tau;
         aV2[row] = src === undefined ? 0 : ws ? src.a(seg, tau, k0 + i) : src.b(seg, k0 + i, tau);
         rc[streamingRead]!++;
         useStreaming(tau);
+        valid++;
       } else aT2[row] = -1;
     }
+    this.validA2 = valid;
     rc[streamingHop]! += hops;
     // 3. partial sums: down each column, MAC where a streaming value meets its stationary value
     const pT = this.pT;
@@ -632,6 +664,7 @@ class ArrayMachine implements Component {
     const sV = this.sVal;
     const uc = fold.uc;
     const mac = ar?.mac;
+    const int32 = ar?.accumulator === 'int32' && ar.overflow === 'wrap';
     let macs = 0;
     let psumHops = 0;
     for (let i = 0; i < R; i++) {
@@ -648,7 +681,9 @@ class ArrayMachine implements Component {
         }
         if (tau >= 0 && j < uc) {
           if (i > 0 && inT !== tau) throw new Error(`${this.plan.dataflow}: partial sum ${inT} met operand ${tau}`);
-          pV2[p] = mac !== undefined ? mac(i === 0 ? 0 : inV, aV2[p]!, sV[p]!) : 0;
+          const acc = i === 0 ? 0 : inV;
+          // int32 with wrap-around inline (the same arithmetic as formats/arith.ts, without a call)
+          pV2[p] = int32 ? (acc + aV2[p]! * sV[p]!) | 0 : mac !== undefined ? mac(acc, aV2[p]!, sV[p]!) : 0;
           pT2[p] = tau;
           macs++;
         } else {
