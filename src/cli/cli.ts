@@ -77,7 +77,8 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
           .option('out', { alias: 'o', type: 'string', describe: 'output folder (default reports/latest)' })
           .option('skip-reports', { type: 'boolean', describe: 'print only; write no report files' })
           .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
-          .option('all-layers', { type: 'boolean', describe: 'show layers with 0 cycles in the table too' }),
+          .option('all-layers', { type: 'boolean', describe: 'show layers with 0 cycles in the table too' })
+          .option('trace', { type: 'string', describe: 'write per-cycle SRAM/DRAM address traces (SCALE-Sim layout) to this folder' }),
       async (args) => {
         setCode(
           await simulateCommand(
@@ -98,6 +99,7 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
               json: args.json,
               verbose: args.verbose,
               allLayers: args['all-layers'],
+              trace: args.trace,
             },
             io,
           ),

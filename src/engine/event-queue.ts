@@ -11,6 +11,8 @@ export class EventQueue {
   private seq = 0;
 
   constructor(initialCapacity = 64) {
+    if (!Number.isInteger(initialCapacity) || initialCapacity < 0)
+      throw new RangeError(`EventQueue capacity ${initialCapacity} must be a non-negative integer`);
     this.times = new Float64Array(initialCapacity);
     this.seqs = new Float64Array(initialCapacity);
     this.ids = new Int32Array(initialCapacity);
@@ -25,8 +27,9 @@ export class EventQueue {
     this.seq = 0;
   }
 
-  /** Schedule event `id` at absolute `time`. */
+  /** Schedule event `id` (an int32 other than −1, the empty marker of pop()) at absolute `time`. */
   push(time: number, id: number): void {
+    if ((id | 0) !== id || id === -1) throw new RangeError(`event id ${id} must be an int32 other than -1`);
     if (this.n === this.times.length) this.grow();
     let i = this.n++;
     const s = this.seq++;
@@ -83,7 +86,7 @@ export class EventQueue {
   }
 
   private grow(): void {
-    const cap = this.times.length * 2;
+    const cap = Math.max(4, this.times.length * 2);
     const t = new Float64Array(cap);
     const s = new Float64Array(cap);
     const id = new Int32Array(cap);

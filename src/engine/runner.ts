@@ -33,6 +33,10 @@ export function runStepper(components: readonly Component[], done: () => boolean
  * E: while every component is steady for k ≥ 1 cycles, advance all by k at once; otherwise step
  * one cycle. Equivalent to the stepper when each component's advance(k) ≡ k × step().
  * `horizon()` bounds the jump so that `done()` is observed at the exact cycle it becomes true.
+ * Jumps are whole cycles (a fractional bound is rounded down) and never pass `maxCycles`, so E
+ * throws CycleLimitError exactly where R does; when every component is idle (Infinity) and the
+ * horizon is unbounded, nothing can change any more and E jumps straight to the limit instead of
+ * stepping to it one cycle at a time.
  */
 export function runEvents(
   components: readonly Component[],
@@ -42,6 +46,8 @@ export function runEvents(
 ): number {
   let cycle = 0;
   const n = components.length;
+  // the stepper stops at the first whole cycle ≥ maxCycles
+  const limit = Math.ceil(limits.maxCycles);
   while (!done()) {
     if (cycle >= limits.maxCycles) throw new CycleLimitError(cycle);
     let k = horizon();
@@ -49,6 +55,8 @@ export function runEvents(
       const a = components[i]!.nextActivity();
       if (a < k) k = a;
     }
+    k = Math.floor(k);
+    if (k > limit - cycle) k = limit - cycle;
     if (k >= 1 && Number.isFinite(k)) {
       for (let i = 0; i < n; i++) components[i]!.advance(k);
       cycle += k;

@@ -30,60 +30,81 @@ export const NO_TRACE: TraceSink = new NoTrace();
 /**
  * A running 64-bit FNV-1a digest of everything traced: two runs that trace the same events in the
  * same order have the same digest (used to prove R ≡ E on traces without storing them).
+ *
+ * The hashed byte encoding is unambiguous, so that different event sequences never collide by
+ * construction: each event starts with its kind (1 value, 2 addresses, 3 span); every number is
+ * its IEEE-754 double, little-endian (−0 as 0, every NaN as the canonical NaN: numbers equal as
+ * numbers hash equal); a string is its length (u32 LE) then its UTF-16 code units (2 bytes LE);
+ * an address row is its length (u32 LE) then its numbers.
  */
 export class DigestTrace implements TraceSink {
   readonly enabled = true;
   private hi = 0xcbf29ce4;
   private lo = 0x84222325;
   events = 0;
+  private readonly scratch = new DataView(new ArrayBuffer(8));
 
-  private mix(n: number): void {
-    // fold a double's integer part (cycles, addresses) into the 64-bit FNV state, 16 bits at a time
-    let x = Math.trunc(n);
-    const neg = x < 0;
-    if (neg) x = -x;
-    for (let i = 0; i < 4; i++) {
-      this.byte(x & 0xff);
-      this.byte((x >>> 8) & 0xff);
-      x = Math.floor(x / 65536);
+  private num(n: number): void {
+    const v = this.scratch;
+    if (Number.isNaN(n)) {
+      v.setUint32(0, 0, true); // the canonical quiet NaN 0x7ff8000000000000, whatever the payload
+      v.setUint32(4, 0x7ff80000, true);
+    } else {
+      v.setFloat64(0, n === 0 ? 0 : n, true); // −0 → 0
     }
-    this.byte(neg ? 1 : 0);
+    for (let i = 0; i < 8; i++) this.byte(v.getUint8(i));
+  }
+
+  private u32(n: number): void {
+    this.byte(n & 0xff);
+    this.byte((n >>> 8) & 0xff);
+    this.byte((n >>> 16) & 0xff);
+    this.byte((n >>> 24) & 0xff);
   }
 
   private byte(b: number): void {
-    this.lo ^= b;
-    // multiply (hi,lo) by the FNV prime 0x100000001b3 modulo 2^64
-    const lo = this.lo;
+    // lo stays unsigned: a signed lo would make the carry into hi wrong
+    const lo = (this.lo ^ b) >>> 0;
     const hi = this.hi;
+    // multiply (hi,lo) by the FNV prime 0x100000001b3 = 2^40 + 0x1b3 modulo 2^64
     const pLo = 0x1b3;
-    const loProd = lo * pLo;
+    const loProd = lo * pLo; // < 2^41: exact
     const carry = Math.floor(loProd / 4294967296);
     this.lo = loProd >>> 0;
     this.hi = (Math.imul(hi, pLo) + carry + (lo << 8)) >>> 0;
   }
 
   private str(s: string): void {
-    for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i) & 0xff);
+    this.u32(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      this.byte(c & 0xff);
+      this.byte(c >>> 8);
+    }
   }
 
   value(cycle: number, signal: string, value: number): void {
     this.events++;
-    this.mix(cycle);
+    this.byte(1);
+    this.num(cycle);
     this.str(signal);
-    this.mix(value);
+    this.num(value);
   }
 
   addresses(cycle: number, stream: string, addrs: ArrayLike<number>): void {
     this.events++;
-    this.mix(cycle);
+    this.byte(2);
+    this.num(cycle);
     this.str(stream);
-    for (let i = 0; i < addrs.length; i++) this.mix(addrs[i] ?? -1);
+    this.u32(addrs.length);
+    for (let i = 0; i < addrs.length; i++) this.num(addrs[i] ?? -1);
   }
 
   span(start: number, end: number, component: string, name: string): void {
     this.events++;
-    this.mix(start);
-    this.mix(end);
+    this.byte(3);
+    this.num(start);
+    this.num(end);
     this.str(component);
     this.str(name);
   }

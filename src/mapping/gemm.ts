@@ -5,7 +5,9 @@
  *   N = Cout/groups.
  * Addresses follow SCALE-Sim's layout: IFMAP pixel (r, c, ch) of image b at
  * ((b·H + r)·W + c)·C + ch; FILTER (k, n) at n·K + k within its group; OFMAP (m, n) at m·N + n.
- * Padded window positions have no address (−1): they read as zero and cost no memory access.
+ * Padded window positions have no address (−1): the array is fed a zero made on chip, so they cost
+ * no DRAM traffic (the SRAM-port count of the systolic target still counts the zero fed to the
+ * array edge, as SCALE-Sim does).
  */
 import type { Node, Shape } from '../graph/ir.js';
 

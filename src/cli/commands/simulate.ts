@@ -2,6 +2,9 @@ import { join } from 'node:path';
 import { prepareRun, type PreparedRun } from '../../sim/prepare.js';
 import { targetReports } from '../../report/target-reports.js';
 import { scaleSimCfgIssue } from '../../targets/systolic/scalesim-cfg.js';
+import type { SystolicJob } from '../../targets/systolic/index.js';
+import type { SystolicSpec } from '../../targets/systolic/spec.js';
+import { writeSystolicJobTraces } from '../../report/traces/index.js';
 import { defaultWorkers, runTasks } from '../../sim/pool.js';
 import { assembleResult, type SimResult } from '../../sim/result.js';
 import type { LayerResult } from '../../targets/types.js';
@@ -29,6 +32,8 @@ export interface SimulateArgs {
   readonly json: boolean;
   readonly verbose: boolean;
   readonly allLayers?: boolean | undefined;
+  /** Folder for per-cycle SRAM/DRAM address traces (SCALE-Sim layout), one sub-folder per layer. */
+  readonly trace?: string | undefined;
 }
 
 export const DEFAULT_OUT = (): string => join(packageRoot(), 'reports', 'latest');
@@ -98,6 +103,28 @@ export async function simulateCommand(args: SimulateArgs, io: CliIo): Promise<nu
     writeDirAtomic(dir, files);
     if (args.verbose) io.err(`bitcycle: wrote ${[...files.keys()].join(', ')} to ${dir}`);
   }
+  if (args.trace !== undefined) {
+    const t = await writeTraces(run, args.trace);
+    if (args.verbose) io.err(`bitcycle: wrote ${t.lines} trace lines (${t.bytes} bytes) for ${t.layers} layers to ${args.trace}`);
+  }
   io.out(args.json ? summaryJson(result) : renderRun(result, { allLayers: args.allLayers === true }));
   return EXIT_OK;
+}
+
+/** Per-cycle traces of every array layer, streamed to disk one layer after another. */
+async function writeTraces(run: PreparedRun, dir: string): Promise<{ lines: number; bytes: number; layers: number }> {
+  if (run.target.id !== 'systolic') {
+    throw new UsageError(`--trace is available for the systolic target (this run uses ${run.target.id})`);
+  }
+  let lines = 0;
+  let bytes = 0;
+  let layers = 0;
+  for (const job of run.jobs as SystolicJob[]) {
+    if (job.kind !== 'gemm') continue;
+    const s = await writeSystolicJobTraces(dir, job, run.spec as SystolicSpec);
+    lines += s.lines;
+    bytes += s.bytes;
+    layers++;
+  }
+  return { lines, bytes, layers };
 }
