@@ -23,7 +23,10 @@ function median(xs: number[]): number {
 }
 
 /** Median of `runs` timings, and the first (cold: JIT not yet warm) run on its own. */
-async function timeIt<T>(runs: number, f: () => Promise<T> | T): Promise<{ ms: number; firstMs: number; value: T }> {
+async function timeIt<T>(
+  runs: number,
+  f: () => Promise<T> | T,
+): Promise<{ ms: number; firstMs: number; value: T }> {
   const times: number[] = [];
   let value!: T;
   for (let i = 0; i < runs; i++) {
@@ -67,20 +70,41 @@ function stepperThroughput(): { peCyclesPerS: number; cycles: number; pes: numbe
     op: 'conv2d' as const,
     inputs: ['x', 'w'],
     outputs: ['y'],
-    attrs: { outChannels: 64, kernel: [3, 3] as const, stride: [1, 1] as const, pads: [1, 1, 1, 1] as const, dilation: [1, 1] as const, groups: 1 },
+    attrs: {
+      outChannels: 64,
+      kernel: [3, 3] as const,
+      stride: [1, 1] as const,
+      pads: [1, 1, 1, 1] as const,
+      dilation: [1, 1] as const,
+      groups: 1,
+    },
   };
-  const view = gemmView(node, [[1, 64, 14, 14], [64, 64, 3, 3]], [[1, 64, 14, 14]])!;
+  const view = gemmView(
+    node,
+    [
+      [1, 64, 14, 14],
+      [64, 64, 3, 3],
+    ],
+    [[1, 64, 14, 14]],
+  )!;
   const plan = buildPlan(view, spec, { ifmap: 1, filter: 1, ofmap: 1, psum: 4 });
   const rng = new Rng(1);
   const a = Float64Array.from({ length: 14 * 14 * 576 }, () => rng.int(-128, 127));
   const b = Float64Array.from({ length: 576 * 64 }, () => rng.int(-128, 127));
-  const operands = { a: (_s: number, m: number, k: number) => a[m * 576 + k]!, b: (_s: number, k: number, n: number) => b[n * 576 + k]! };
+  const operands = {
+    a: (_s: number, m: number, k: number) => a[m * 576 + k]!,
+    b: (_s: number, k: number, n: number) => b[n * 576 + k]!,
+  };
   const shapes = new Map([[0, { m: 196, n: 64 }]]);
   const times: number[] = [];
   let cycles = 0;
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    const r = runReference(plan, spec, { operands, arithmetic: macArithmetic('int32'), outputShapes: shapes });
+    const r = runReference(plan, spec, {
+      operands,
+      arithmetic: macArithmetic('int32'),
+      outputShapes: shapes,
+    });
     times.push(performance.now() - t0);
     cycles = r.cycles;
   }
@@ -93,7 +117,9 @@ async function main(): Promise<void> {
   console.log(`bitcycle bench — node ${process.version}, ${availableParallelism()} cores (${cpu})`);
   console.log('');
   const r50 = analyzeGraph(loadWorkload('resnet50')).totals.macs;
-  console.log(`systolic E (event engine), ResNet-50 (${(r50 / 1e9).toFixed(2)} GMACs, all layers), 64 KiB SRAMs, 16 B/cycle DRAM, 1 worker thread inline:`);
+  console.log(
+    `systolic E (event engine), ResNet-50 (${(r50 / 1e9).toFixed(2)} GMACs, all layers), 64 KiB SRAMs, 16 B/cycle DRAM, 1 worker thread inline:`,
+  );
   for (const [r, c] of [
     [32, 32],
     [8, 8],
@@ -104,14 +130,18 @@ async function main(): Promise<void> {
     );
   }
   const r18a = await eventEngine('resnet18', systolicYaml(32, 32), 0);
-  console.log(`  ResNet-18, 32×32 os: ${r18a.ms.toFixed(0)} ms, ${r18a.cycles.toLocaleString('en-US')} cycles (SCALE-Sim v2: 4 min 17 s, reference/scalesim.md §3)`);
+  console.log(
+    `  ResNet-18, 32×32 os: ${r18a.ms.toFixed(0)} ms, ${r18a.cycles.toLocaleString('en-US')} cycles (SCALE-Sim v2: 4 min 17 s, reference/scalesim.md §3)`,
+  );
   const two = await eventEngine('resnet50', systolicYaml(8, 8), 2);
   console.log(
     `  ResNet-50, 8×8 os on a fresh 2-thread piscina pool (pool start-up included): ${two.ms.toFixed(0)} ms, ${two.cycles.toLocaleString('en-US')} cycles (same as 1 thread)`,
   );
   console.log('');
   const st = stepperThroughput();
-  console.log(`systolic R (reference stepper, every PE every cycle, int8 values): ${(st.peCyclesPerS / 1e6).toFixed(1)} M PE-cycles/s (${st.pes} PEs × ${st.cycles.toLocaleString('en-US')} cycles)`);
+  console.log(
+    `systolic R (reference stepper, every PE every cycle, int8 values): ${(st.peCyclesPerS / 1e6).toFixed(1)} M PE-cycles/s (${st.pes} PEs × ${st.cycles.toLocaleString('en-US')} cycles)`,
+  );
 }
 
 await main();

@@ -5,6 +5,7 @@ import { listCommand, LIST_KINDS } from './commands/list.js';
 import { validateCommand } from './commands/validate.js';
 import { formatsShowCommand } from './commands/formats.js';
 import { simulateCommand } from './commands/simulate.js';
+import { infoCommand } from './commands/info.js';
 import { DEFAULT_FORMAT, DEFAULT_HW, DEFAULT_WORKLOAD } from './defaults.js';
 
 /** Parse argv and run one command; returns the exit code (0 ok, 1 failure, 2 bad input). */
@@ -30,17 +31,27 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
     describe: 'workload parameter override NAME=VALUE (e.g. seq=256, phase=decode); repeatable',
   } as const;
   const formatOptions = {
-    format: { type: 'string', describe: 'one format for weights and activations, or wXaY (e.g. int8, w4a8, fp8-e4m3)' },
+    format: {
+      type: 'string',
+      describe: 'one format for weights and activations, or wXaY (e.g. int8, w4a8, fp8-e4m3)',
+    },
     weights: { type: 'string', describe: 'weight format (with --acts)' },
     acts: { type: 'string', describe: 'activation format (with --weights)' },
-    accumulator: { type: 'string', describe: 'accumulator format (default: int32 for integer formats, fp32 for floating)' },
+    accumulator: {
+      type: 'string',
+      describe: 'accumulator format (default: int32 for integer formats, fp32 for floating)',
+    },
   } as const;
 
   return yargs([...argv])
     .scriptName('bitcycle')
     .usage('$0 <command> [options]\n\nCycle-accurate simulation of quantized neural-network accelerators.')
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'say more about what runs' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the machine-readable result on stdout' })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'print the machine-readable result on stdout',
+    })
     .command(
       'start',
       'run the main job on the built-in default: ResNet-18, int8, default systolic preset (what `npm start` runs)',
@@ -67,10 +78,23 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
       'simulate a workload on a hardware description; prints per-layer cycles and writes reports',
       (y) =>
         y
-          .option('hw', { type: 'string', describe: 'hardware preset (YAML), e.g. hw-configs/systolic/default.yaml' })
-          .option('scalesim-cfg', { type: 'string', describe: "a SCALE-Sim .cfg file, read unchanged (instead of --hw)" })
-          .option('workload', { alias: 'w', type: 'string', describe: 'zoo id, layer table (.json/.yaml) or SCALE-Sim topology .csv' })
-          .option('topology', { type: 'string', describe: 'a SCALE-Sim topology CSV (conv or GEMM), read unchanged' })
+          .option('hw', {
+            type: 'string',
+            describe: 'hardware preset (YAML), e.g. hw-configs/systolic/default.yaml',
+          })
+          .option('scalesim-cfg', {
+            type: 'string',
+            describe: 'a SCALE-Sim .cfg file, read unchanged (instead of --hw)',
+          })
+          .option('workload', {
+            alias: 'w',
+            type: 'string',
+            describe: 'zoo id, layer table (.json/.yaml) or SCALE-Sim topology .csv',
+          })
+          .option('topology', {
+            type: 'string',
+            describe: 'a SCALE-Sim topology CSV (conv or GEMM), read unchanged',
+          })
           .option('param', paramOption)
           .option('batch', { type: 'number', describe: 'batch size (default 1)' })
           .options(formatOptions)
@@ -78,7 +102,10 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
           .option('skip-reports', { type: 'boolean', describe: 'print only; write no report files' })
           .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
           .option('all-layers', { type: 'boolean', describe: 'show layers with 0 cycles in the table too' })
-          .option('trace', { type: 'string', describe: 'write per-cycle SRAM/DRAM address traces (SCALE-Sim layout) to this folder' }),
+          .option('trace', {
+            type: 'string',
+            describe: 'write per-cycle SRAM/DRAM address traces (SCALE-Sim layout) to this folder',
+          }),
       async (args) => {
         setCode(
           await simulateCommand(
@@ -111,7 +138,12 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
       'per-layer shapes, MACs and parameter bytes of a workload',
       (y) =>
         y
-          .option('workload', { alias: 'w', type: 'string', demandOption: true, describe: 'zoo id or a layer table / SCALE-Sim CSV' })
+          .option('workload', {
+            alias: 'w',
+            type: 'string',
+            demandOption: true,
+            describe: 'zoo id or a layer table / SCALE-Sim CSV',
+          })
           .option('param', paramOption)
           .option('batch', { type: 'number', describe: 'batch size (default 1)' })
           .options(formatOptions),
@@ -135,6 +167,14 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
       },
     )
     .command(
+      'info',
+      'version, runtime, worker threads, targets and the TensorFlow.js backend in use (--verbose: why)',
+      (y) => y,
+      async (args) => {
+        setCode(await infoCommand(args.json, args.verbose, io));
+      },
+    )
+    .command(
       'list <what>',
       'list targets, formats, workloads or presets',
       (y) => y.positional('what', { choices: LIST_KINDS, demandOption: true, describe: 'what to list' }),
@@ -154,9 +194,11 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
       'formats <action> <fmt>',
       'formats show <fmt>: value grid, range and hardware descriptor of a number format',
       (y) =>
-        y
-          .positional('action', { choices: ['show'] as const, demandOption: true })
-          .positional('fmt', { type: 'string', demandOption: true, describe: 'format name, e.g. fp8-e4m3 or posit<8,0>' }),
+        y.positional('action', { choices: ['show'] as const, demandOption: true }).positional('fmt', {
+          type: 'string',
+          demandOption: true,
+          describe: 'format name, e.g. fp8-e4m3 or posit<8,0>',
+        }),
       (args) => {
         setCode(formatsShowCommand(args.fmt, args.json, io));
       },

@@ -22,9 +22,15 @@ export function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** zod issue → our issue: field path, the raw value there, and what was expected. */
-export function zodIssues(error: z.ZodError, raw: unknown, file: string | undefined, root = ''): InputIssue[] {
+export function zodIssues(
+  error: z.ZodError,
+  raw: unknown,
+  file: string | undefined,
+  root = '',
+): InputIssue[] {
   return error.issues.map((issue) => {
-    const value = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : showValue(valueAt(raw, issue.path));
+    const value =
+      issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : showValue(valueAt(raw, issue.path));
     const expected = issue.code === 'unrecognized_keys' ? 'no such key (check spelling)' : issue.message;
     const path = formatPath(issue.path, root);
     return file !== undefined ? { file, path, value, expected } : { path, value, expected };

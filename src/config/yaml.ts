@@ -16,7 +16,9 @@ export function readTextFile(file: string, maxBytes = MAX_CONFIG_BYTES): string 
     size = st.size;
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError([{ file, path: '(file)', value: 'missing', expected: 'an existing, readable file' }]);
+    throw new InputError([
+      { file, path: '(file)', value: 'missing', expected: 'an existing, readable file' },
+    ]);
   }
   if (size > maxBytes) {
     throw new InputError([

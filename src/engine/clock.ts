@@ -13,7 +13,8 @@ export class ClockDivider implements Component {
     readonly inner: Component,
     readonly ratio: number,
   ) {
-    if (!Number.isInteger(ratio) || ratio < 1) throw new RangeError(`clock ratio ${ratio} must be a positive integer`);
+    if (!Number.isInteger(ratio) || ratio < 1)
+      throw new RangeError(`clock ratio ${ratio} must be a positive integer`);
     this.id = inner.id;
   }
 
@@ -34,7 +35,7 @@ export class ClockDivider implements Component {
     const innerSteady = this.inner.nextActivity();
     if (innerSteady === Infinity) return Infinity;
     // base cycles covered by `innerSteady` inner cycles, plus the ones before the next inner edge
-    return (this.ratio - 1 - this.phase) + innerSteady * this.ratio;
+    return this.ratio - 1 - this.phase + innerSteady * this.ratio;
   }
 
   advance(n: number): void {

@@ -67,7 +67,11 @@ export class EventQueue {
         if (l >= last) break;
         const r = l + 1;
         let c = l;
-        if (r < last && this.less(this.times[r] ?? 0, this.seqs[r] ?? 0, this.times[l] ?? 0, this.seqs[l] ?? 0)) c = r;
+        if (
+          r < last &&
+          this.less(this.times[r] ?? 0, this.seqs[r] ?? 0, this.times[l] ?? 0, this.seqs[l] ?? 0)
+        )
+          c = r;
         if (!this.less(this.times[c] ?? 0, this.seqs[c] ?? 0, t, s)) break;
         this.times[i] = this.times[c] ?? 0;
         this.seqs[i] = this.seqs[c] ?? 0;

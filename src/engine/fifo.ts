@@ -22,7 +22,8 @@ export class Fifo {
   emptyCycles = 0;
 
   constructor(capacity: number, latencyCycles = 0, bandwidthPerCycle = Infinity) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`FIFO capacity ${capacity} must be a positive integer`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`FIFO capacity ${capacity} must be a positive integer`);
     if (!Number.isInteger(latencyCycles) || latencyCycles < 0)
       throw new RangeError(`FIFO latency ${latencyCycles} must be a non-negative integer`);
     if (!(bandwidthPerCycle === Infinity || (Number.isInteger(bandwidthPerCycle) && bandwidthPerCycle >= 1)))

@@ -35,7 +35,12 @@ export function macArithmetic(accumulatorFormat: string, overflow: OverflowMode 
   }
   if (f.kind === 'minifloat' || f.kind === 'posit' || f.kind === 'fixed') {
     const q = (x: number): number => f.quantize(x, { rounding: 'nearest-even', overflow: 'saturate' });
-    return { accumulator: f.name, overflow: 'saturate', mac: (acc, a, b) => q(acc + q(a * b)), add: (x, y) => q(x + y) };
+    return {
+      accumulator: f.name,
+      overflow: 'saturate',
+      mac: (acc, a, b) => q(acc + q(a * b)),
+      add: (x, y) => q(x + y),
+    };
   }
   throw new RangeError(`${f.name} cannot be an accumulator (use a signed integer or a floating format)`);
 }

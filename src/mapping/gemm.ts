@@ -83,7 +83,11 @@ export function convGeometry(node: Extract<Node, { op: 'conv2d' }>, x: Shape, y:
  * Lower a node to its GEMM view, or undefined when the op has no MACs for an array to run.
  * Conv: one segment per (image, group). Dense: one segment, M = rows of x. Matmul: one per batch.
  */
-export function gemmView(node: Node, inputShapes: readonly Shape[], outputShapes: readonly Shape[]): GemmView | undefined {
+export function gemmView(
+  node: Node,
+  inputShapes: readonly Shape[],
+  outputShapes: readonly Shape[],
+): GemmView | undefined {
   const x = inputShapes[0] ?? [];
   const y = outputShapes[0] ?? [];
   switch (node.op) {

@@ -20,7 +20,12 @@ export interface InspectResult {
   readonly totals: { readonly macs: number; readonly params: number; readonly paramBytes: number };
 }
 
-export function inspectResult(graph: Graph, analysis: GraphAnalysis, weightFormat: string, weightBits: number): InspectResult {
+export function inspectResult(
+  graph: Graph,
+  analysis: GraphAnalysis,
+  weightFormat: string,
+  weightBits: number,
+): InspectResult {
   const layers = analysis.layers.map((l) => ({
     name: l.name,
     op: l.op,

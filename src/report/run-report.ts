@@ -13,7 +13,8 @@ export function layersCsv(result: SimResult): string {
   const extraKeys = new Set<string>();
   const countKeys = new Set<string>();
   for (const l of result.layers) {
-    for (const k of Object.keys(l)) if (!(FIXED_COLUMNS as readonly string[]).includes(k) && k !== 'counts') extraKeys.add(k);
+    for (const k of Object.keys(l))
+      if (!(FIXED_COLUMNS as readonly string[]).includes(k) && k !== 'counts') extraKeys.add(k);
     for (const k of Object.keys(l.counts)) countKeys.add(k);
   }
   const extras = [...extraKeys].sort();
@@ -49,8 +50,19 @@ export function renderRun(result: SimResult, opts: { allLayers?: boolean } = {})
       { header: 'stall' },
       { header: 'util %' },
       { header: 'MACs' },
+      { header: 'DRAM rd B/cyc' },
+      { header: 'DRAM wr B/cyc' },
     ],
-    shown.map((l) => [l.name, l.op, l.cycles, l.stallCycles, round(100 * l.utilization, 1), l.macs]),
+    shown.map((l) => [
+      l.name,
+      l.op,
+      l.cycles,
+      l.stallCycles,
+      round(100 * l.utilization, 1),
+      l.macs,
+      typeof l.avgDramReadBytesPerCycle === 'number' ? round(l.avgDramReadBytesPerCycle, 2) : '',
+      typeof l.avgDramWriteBytesPerCycle === 'number' ? round(l.avgDramWriteBytesPerCycle, 2) : '',
+    ]),
   );
   const t = result.totals;
   const hidden = result.layers.length - shown.length;

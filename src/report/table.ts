@@ -26,11 +26,21 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
     return right ? s.padStart(w) : s.padEnd(w);
   };
   const lines: string[] = [];
-  lines.push(columns.map((c, i) => align(c.header, i, false)).join('  ').trimEnd());
+  lines.push(
+    columns
+      .map((c, i) => align(c.header, i, false))
+      .join('  ')
+      .trimEnd(),
+  );
   lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
   rows.forEach((r, ri) => {
     const cells = text[ri] ?? [];
-    lines.push(cells.map((s, i) => align(s, i, typeof r[i] === 'number')).join('  ').trimEnd());
+    lines.push(
+      cells
+        .map((s, i) => align(s, i, typeof r[i] === 'number'))
+        .join('  ')
+        .trimEnd(),
+    );
   });
   return lines.join('\n');
 }

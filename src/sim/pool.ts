@@ -22,9 +22,17 @@ export function workerFile(): string {
  * Run tasks; `workers` 0 runs inline on this thread (library use, tiny runs), ≥ 1 uses that many
  * worker threads.
  */
-export async function runTasks(tasks: readonly SimTask[], workers: number): Promise<(LayerResult | TaskRefusal)[]> {
+export async function runTasks(
+  tasks: readonly SimTask[],
+  workers: number,
+): Promise<(LayerResult | TaskRefusal)[]> {
   if (workers === 0 || tasks.length <= 1) return tasks.map(runTask);
-  const pool = new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 100 });
+  const pool = new Piscina({
+    filename: workerFile(),
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 100,
+  });
   try {
     return await Promise.all(tasks.map((t) => pool.run(t) as Promise<LayerResult | TaskRefusal>));
   } finally {

@@ -62,12 +62,19 @@ export function prepareRun(req: SimulateRequest): PreparedRun {
   const refused: InputIssue[] = [];
   nodes.forEach((s, i) => {
     const r = target.supports(s, spec);
-    if (!r.ok) refused.push({ file: req.workload, path: `nodes[${i}] (${s.node.name})`, value: s.node.op, expected: `an op the ${target.id} target maps: ${r.reason}` });
+    if (!r.ok)
+      refused.push({
+        file: req.workload,
+        path: `nodes[${i}] (${s.node.name})`,
+        value: s.node.op,
+        expected: `an op the ${target.id} target maps: ${r.reason}`,
+      });
   });
   if (refused.length > 0) throw new InputError(refused);
   const fallback = target.presetFormats(spec) ?? graph.quant ?? INT8;
   const formats = resolveFormatFlags(req.formats ?? {}, fallback);
   const jobs = target.compile(graph, nodes, spec, formats);
-  const batch = req.batch ?? graph.inputs.reduce((b, name) => Math.max(b, analysis.shapes.get(name)?.[0] ?? 1), 1);
+  const batch =
+    req.batch ?? graph.inputs.reduce((b, name) => Math.max(b, analysis.shapes.get(name)?.[0] ?? 1), 1);
   return { target, spec, preset, hwFile: req.hw, graph, nodes, formats, jobs, batch };
 }

@@ -26,7 +26,8 @@ export function runTask(task: SimTask): LayerResult | TaskRefusal {
   try {
     return target.runJob(task.job, task.spec);
   } catch (e) {
-    if (e instanceof TargetConfigError) return { refused: true, field: e.field, value: e.value, expected: e.expected };
+    if (e instanceof TargetConfigError)
+      return { refused: true, field: e.field, value: e.value, expected: e.expected };
     throw e;
   }
 }

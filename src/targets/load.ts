@@ -18,7 +18,9 @@ export function loadHwConfig(file: string): LoadedHwConfig {
 
 export function hwConfigFromDocument(raw: unknown, file: string): LoadedHwConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InputError([{ file, path: '(root)', value: showValue(raw), expected: 'a mapping with a `target:` key' }]);
+    throw new InputError([
+      { file, path: '(root)', value: showValue(raw), expected: 'a mapping with a `target:` key' },
+    ]);
   }
   const doc = raw as Record<string, unknown>;
   const id = doc.target;

@@ -21,13 +21,16 @@ export function packageRoot(): string {
       }
     }
     const up = resolve(dir, '..');
-    if (up === dir) throw new Error('bitcycle package root not found above ' + fileURLToPath(import.meta.url));
+    if (up === dir)
+      throw new Error('bitcycle package root not found above ' + fileURLToPath(import.meta.url));
     dir = up;
   }
 }
 
 /** The bitcycle version from package.json. */
 export function packageVersion(): string {
-  const parsed = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+  const parsed = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
+    version?: unknown;
+  };
   return typeof parsed.version === 'string' ? parsed.version : '0.0.0';
 }

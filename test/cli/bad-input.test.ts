@@ -4,7 +4,10 @@ import { cli, cliProcess, fixture } from './helpers.js';
 /** Every bad input: one clear line naming file/field/value/expectation, exit 2, no stack trace. */
 function expectOneClearError(r: { code: number; stdout: string; stderr: string }, ...parts: string[]): void {
   expect(r.code).toBe(2);
-  const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('error:'));
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('error:'));
   expect(lines).toHaveLength(1);
   for (const p of parts) expect(lines[0]).toContain(p);
   expect(r.stderr).not.toMatch(/\bat .+:\d+:\d+/); // no stack frames
@@ -46,7 +49,11 @@ describe('bad input gives one clear message and exit 2', () => {
   });
 
   it('malformed --param', async () => {
-    expectOneClearError(await cli('inspect', '--workload', 'bert-base', '--param', 'seq'), '--param', 'NAME=VALUE');
+    expectOneClearError(
+      await cli('inspect', '--workload', 'bert-base', '--param', 'seq'),
+      '--param',
+      'NAME=VALUE',
+    );
   });
 
   it('the installed binary behaves the same (exit code 2, no stack trace)', () => {

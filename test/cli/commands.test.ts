@@ -5,7 +5,14 @@ import { packageRoot } from '../../src/units/paths.js';
 
 interface InspectJson {
   workload: string;
-  layers: { name: string; op: string; inputShape: number[]; outputShape: number[]; macs: number; params: number }[];
+  layers: {
+    name: string;
+    op: string;
+    inputShape: number[];
+    outputShape: number[];
+    macs: number;
+    params: number;
+  }[];
   totals: { macs: number; params: number; paramBytes: number };
 }
 
@@ -17,7 +24,11 @@ describe('bitcycle inspect', () => {
     expect(j.workload).toBe('resnet18');
     const conv1 = j.layers[0]!;
     // conv1: 7x7/2, 3→64, 224→112: 112·112·64·3·7·7 = 118,013,952 MACs; 64·3·7·7 = 9408 params
-    expect(conv1).toMatchObject({ op: 'conv2d', inputShape: [1, 3, 224, 224], outputShape: [1, 64, 112, 112] });
+    expect(conv1).toMatchObject({
+      op: 'conv2d',
+      inputShape: [1, 3, 224, 224],
+      outputShape: [1, 64, 112, 112],
+    });
     expect(conv1.macs).toBe(118013952);
     expect(conv1.params).toBe(9408);
     expect(j.layers.reduce((s, l) => s + l.macs, 0)).toBe(j.totals.macs);
@@ -25,7 +36,9 @@ describe('bitcycle inspect', () => {
   });
 
   it('parameter bytes follow the weight format', async () => {
-    const a = JSON.parse((await cli('inspect', '--workload', 'resnet18', '--json', '--format', 'w4a8')).stdout) as InspectJson;
+    const a = JSON.parse(
+      (await cli('inspect', '--workload', 'resnet18', '--json', '--format', 'w4a8')).stdout,
+    ) as InspectJson;
     expect(a.totals.paramBytes).toBe(Math.ceil(a.totals.params / 2));
   });
 
@@ -40,15 +53,21 @@ describe('bitcycle list / formats / validate', () => {
   it('lists formats and workloads', async () => {
     const f = await cli('list', 'formats', '--json');
     const names = (JSON.parse(f.stdout) as { name: string }[]).map((x) => x.name);
-    for (const n of ['intN', 'fp8-e4m3fn', 'posit<n,es>', 'binary', 'shortfloat8', 'pow2<b>']) expect(names).toContain(n);
+    for (const n of ['intN', 'fp8-e4m3fn', 'posit<n,es>', 'binary', 'shortfloat8', 'pow2<b>'])
+      expect(names).toContain(n);
     const w = await cli('list', 'workloads', '--json');
     const ids = (JSON.parse(w.stdout) as { id: string }[]).map((x) => x.id);
-    for (const id of ['alexnet', 'resnet50', 'bert-base', 'gpt2-medium', 'yolo-tiny']) expect(ids).toContain(id);
+    for (const id of ['alexnet', 'resnet50', 'bert-base', 'gpt2-medium', 'yolo-tiny'])
+      expect(ids).toContain(id);
   });
 
   it('formats show gives the range and the hardware descriptor', async () => {
     const r = await cli('formats', 'show', 'fp8-e4m3fn', '--json');
-    const j = JSON.parse(r.stdout) as { maxValue: number; hardware: { multiplierInputBits: number }; grid: number[] };
+    const j = JSON.parse(r.stdout) as {
+      maxValue: number;
+      hardware: { multiplierInputBits: number };
+      grid: number[];
+    };
     expect(j.maxValue).toBe(448);
     expect(j.hardware.multiplierInputBits).toBe(4);
     // 256 codes, two NaNs (±), ±0 collapse to one value: 253 distinct finite values

@@ -27,7 +27,9 @@ describe('simulate --scalesim-cfg --topology', () => {
     const r = await cli('simulate', '--scalesim-cfg', cfg, '--topology', topo, '--out', out);
     expect(r.code).toBe(0);
     const compute = readFileSync(join(out, 'COMPUTE_REPORT.csv'), 'utf8').trim().split('\n');
-    expect(compute[0]).toBe('LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,');
+    expect(compute[0]).toBe(
+      'LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,',
+    );
     expect(compute[1]?.startsWith('0, 125047, 0, ')).toBe(true);
     for (const f of ['BANDWIDTH_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv', 'summary.json', 'layers.csv']) {
       expect(existsSync(join(out, f))).toBe(true);
@@ -57,7 +59,9 @@ describe('simulate --scalesim-cfg --topology', () => {
     const small = write(
       d,
       'small.cfg',
-      readFileSync(cfg, 'utf8').replace(/^ArrayHeight:.*$/m, 'ArrayHeight: 2048').replace(/^IfmapSramSzkB:.*$/m, 'IfmapSramSzkB: 1'),
+      readFileSync(cfg, 'utf8')
+        .replace(/^ArrayHeight:.*$/m, 'ArrayHeight: 2048')
+        .replace(/^IfmapSramSzkB:.*$/m, 'IfmapSramSzkB: 1'),
     );
     const out = join(d, 'out');
     const r = await cli('simulate', '--scalesim-cfg', small, '--topology', topo, '--out', out);
@@ -75,9 +79,25 @@ describe('simulate --trace', () => {
     const d = tmp();
     const topo = write(d, 't.csv', 'Layer, M, N, K,\ngemm_a, 37, 19, 23,\n');
     const traces = join(d, 'traces');
-    const r = await cli('simulate', '--scalesim-cfg', cfg, '--topology', topo, '--skip-reports', '--trace', traces);
+    const r = await cli(
+      'simulate',
+      '--scalesim-cfg',
+      cfg,
+      '--topology',
+      topo,
+      '--skip-reports',
+      '--trace',
+      traces,
+    );
     expect(r.code).toBe(0);
-    for (const f of ['IFMAP_SRAM_TRACE.csv', 'FILTER_SRAM_TRACE.csv', 'OFMAP_SRAM_TRACE.csv', 'IFMAP_DRAM_TRACE.csv', 'FILTER_DRAM_TRACE.csv', 'OFMAP_DRAM_TRACE.csv']) {
+    for (const f of [
+      'IFMAP_SRAM_TRACE.csv',
+      'FILTER_SRAM_TRACE.csv',
+      'OFMAP_SRAM_TRACE.csv',
+      'IFMAP_DRAM_TRACE.csv',
+      'FILTER_DRAM_TRACE.csv',
+      'OFMAP_DRAM_TRACE.csv',
+    ]) {
       expect(existsSync(join(traces, 'gemm_a', f)), f).toBe(true);
     }
     // 37×19 outputs leave the array: every OFMAP address appears once in the SRAM trace

@@ -33,7 +33,14 @@ describe('YAML loading', () => {
 
   it('names a missing file', () => {
     const issues = issuesOf(() => readYamlFile('/nonexistent/x.yaml'));
-    expect(issues).toEqual([{ file: '/nonexistent/x.yaml', path: '(file)', value: 'missing', expected: 'an existing, readable file' }]);
+    expect(issues).toEqual([
+      {
+        file: '/nonexistent/x.yaml',
+        path: '(file)',
+        value: 'missing',
+        expected: 'an existing, readable file',
+      },
+    ]);
   });
 
   it('reads a well-formed file', () => {

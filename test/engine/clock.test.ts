@@ -154,16 +154,21 @@ describe('ClockDivider', () => {
 
   it('nextActivity() is exact: one base cycle more would advance the inner past its own nextActivity()', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 7 }), script, fc.integer({ min: 0, max: 40 }), (r, events, warm) => {
-        fc.pre(events.length > 0);
-        const d = new ClockDivider(new Scripted(events), r);
-        for (let i = 0; i < warm; i++) d.step();
-        const na = d.nextActivity();
-        fc.pre(Number.isFinite(na));
-        expect(() => {
-          d.advance(na + 1);
-        }).toThrow(ContractError);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 7 }),
+        script,
+        fc.integer({ min: 0, max: 40 }),
+        (r, events, warm) => {
+          fc.pre(events.length > 0);
+          const d = new ClockDivider(new Scripted(events), r);
+          for (let i = 0; i < warm; i++) d.step();
+          const na = d.nextActivity();
+          fc.pre(Number.isFinite(na));
+          expect(() => {
+            d.advance(na + 1);
+          }).toThrow(ContractError);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -40,7 +40,9 @@ describe('EventQueue', () => {
   it('pops in (time, insertion) order: fast-check against a stable sort', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 1e6 })), { maxLength: 400 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 1e6 })), {
+          maxLength: 400,
+        }),
         fc.integer({ min: 1, max: 8 }),
         (events, cap) => {
           const q = new EventQueue(cap);
@@ -151,5 +153,15 @@ describe('EventQueue', () => {
       q.push(i, id);
     });
     expect(drain(q).map(([, id]) => id)).toEqual(ids);
+  });
+
+  it('rejects an id it could not give back (outside int32, fractional, or the empty sentinel −1)', () => {
+    const q = new EventQueue(1);
+    for (const bad of [2 ** 31, -(2 ** 31) - 1, 1.5, NaN, -1]) {
+      expect(() => {
+        q.push(0, bad);
+      }).toThrow(RangeError);
+    }
+    expect(q.size).toBe(0);
   });
 });

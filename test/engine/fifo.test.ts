@@ -147,12 +147,21 @@ describe('Fifo behaviour', () => {
   });
 });
 
-type Op = { readonly kind: 'push'; readonly value: number } | { readonly kind: 'pop' } | { readonly kind: 'tick'; readonly cycles: number };
+type Op =
+  | { readonly kind: 'push'; readonly value: number }
+  | { readonly kind: 'pop' }
+  | { readonly kind: 'tick'; readonly cycles: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.integer({ min: -1000, max: 1000 }).map((value) => ({ kind: 'push' as const, value })) },
+  {
+    weight: 4,
+    arbitrary: fc.integer({ min: -1000, max: 1000 }).map((value) => ({ kind: 'push' as const, value })),
+  },
   { weight: 4, arbitrary: fc.constant({ kind: 'pop' as const }) },
-  { weight: 2, arbitrary: fc.integer({ min: 1, max: 4 }).map((cycles) => ({ kind: 'tick' as const, cycles })) },
+  {
+    weight: 2,
+    arbitrary: fc.integer({ min: 1, max: 4 }).map((cycles) => ({ kind: 'tick' as const, cycles })),
+  },
 );
 
 /** The reference: a plain array of (value, pushed-at) and the rules spelled out. */

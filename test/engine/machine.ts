@@ -26,7 +26,8 @@ export class ContractError extends Error {
 
 /** Throw unless `n` is a legal argument of `c.advance` right now. */
 export function checkAdvance(c: Component, n: number): void {
-  if (!Number.isInteger(n) || n < 0) throw new ContractError(`${c.id}.advance(${n}): not a non-negative integer`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ContractError(`${c.id}.advance(${n}): not a non-negative integer`);
   const a = c.nextActivity();
   if (n > a) throw new ContractError(`${c.id}.advance(${n}) beyond nextActivity() = ${a}`);
 }
@@ -355,7 +356,11 @@ export function buildMachine(m: MachineParams): Machine {
   const producer = new Producer(fifo, m.p, m.burst, m.n);
   const consumer = new Consumer(fifo, m.q, m.n, m.r);
   const sleeper = new Sleeper(consumer, m.batch, m.job);
-  const components = [new Counted(producer), new Counted(new ClockDivider(consumer, m.r)), new Counted(sleeper)];
+  const components = [
+    new Counted(producer),
+    new Counted(new ClockDivider(consumer, m.r)),
+    new Counted(sleeper),
+  ];
   return {
     components,
     fifo,

@@ -72,7 +72,18 @@ describe('runStepper ≡ runEvents on a toy machine (producer → FIFO → divid
   });
 
   it('calls step() far fewer times on a mostly steady machine', () => {
-    const m: MachineParams = { p: 50, burst: 1, n: 30, Q: 4, L: 7, bandwidth: 1, q: 20, r: 3, batch: 5, job: 25 };
+    const m: MachineParams = {
+      p: 50,
+      burst: 1,
+      n: 30,
+      Q: 4,
+      L: 7,
+      bandwidth: 1,
+      q: 20,
+      r: 3,
+      batch: 5,
+      job: 25,
+    };
     const { r, e } = runBoth(m);
     expect(e.cycles).toBe(r.cycles);
     expect(e.counts).toEqual(r.counts);
@@ -81,7 +92,18 @@ describe('runStepper ≡ runEvents on a toy machine (producer → FIFO → divid
   });
 
   it('reset() makes a machine run again to the same result', () => {
-    const m: MachineParams = { p: 3, burst: 2, n: 17, Q: 2, L: 4, bandwidth: 1, q: 2, r: 2, batch: 4, job: 9 };
+    const m: MachineParams = {
+      p: 3,
+      burst: 2,
+      n: 17,
+      Q: 2,
+      L: 4,
+      bandwidth: 1,
+      q: 2,
+      r: 2,
+      batch: 4,
+      job: 9,
+    };
     const x = buildMachine(m);
     const first = runEvents(x.components, x.done, NO_HORIZON, { maxCycles: 1e5 });
     const c1 = x.snapshot();
@@ -184,7 +206,9 @@ describe('cycle limit (hang guard)', () => {
     const r = deadlocked();
     expect(limitError(() => runStepper(r.components, r.done, { maxCycles: 5000 })).cycles).toBe(5000);
     const e = deadlocked();
-    expect(limitError(() => runEvents(e.components, e.done, NO_HORIZON, { maxCycles: 5000 })).cycles).toBe(5000);
+    expect(limitError(() => runEvents(e.components, e.done, NO_HORIZON, { maxCycles: 5000 })).cycles).toBe(
+      5000,
+    );
   });
 
   it('the event runner reaches a huge limit on a deadlock without stepping through it', () => {
@@ -193,7 +217,9 @@ describe('cycle limit (hang guard)', () => {
     const err = limitError(() => runEvents(e.components, e.done, NO_HORIZON, { maxCycles: 1e12 }));
     expect(err.cycles).toBe(1e12);
     const idle = new HangGuard(new Idle(), 10);
-    expect(limitError(() => runEvents([idle], () => false, NO_HORIZON, { maxCycles: 1e15 })).cycles).toBe(1e15);
+    expect(limitError(() => runEvents([idle], () => false, NO_HORIZON, { maxCycles: 1e15 })).cycles).toBe(
+      1e15,
+    );
     expect(idle.inner.counts()).toEqual({ 'idle.cycles': 1e15 });
   });
 
@@ -229,7 +255,9 @@ describe('cycle limit (hang guard)', () => {
     expect(runStepper([new Idle()], () => true, { maxCycles: 0 })).toBe(0);
     expect(runEvents([new Idle()], () => true, NO_HORIZON, { maxCycles: 0 })).toBe(0);
     expect(limitError(() => runStepper([new Idle()], () => false, { maxCycles: 0 })).cycles).toBe(0);
-    expect(limitError(() => runEvents([new Idle()], () => false, NO_HORIZON, { maxCycles: 0 })).cycles).toBe(0);
+    expect(limitError(() => runEvents([new Idle()], () => false, NO_HORIZON, { maxCycles: 0 })).cycles).toBe(
+      0,
+    );
   });
 
   it('CycleLimitError is an Error with its name and cycle count', () => {
@@ -264,12 +292,21 @@ describe('runEvents horizon', () => {
     const tick: Component = {
       id: 'tick',
       reset: () => undefined,
-      step: () => void now++,
+      step: () => {
+        now++;
+      },
       nextActivity: () => Infinity,
-      advance: (n: number) => void (now += n),
+      advance: (n: number) => {
+        now += n;
+      },
       counts: () => ({}),
     };
-    const cycles = runEvents([idle, tick], () => now >= 10, () => (10 - now) / 4, { maxCycles: 100 });
+    const cycles = runEvents(
+      [idle, tick],
+      () => now >= 10,
+      () => (10 - now) / 4,
+      { maxCycles: 100 },
+    );
     expect(cycles).toBe(10);
   });
 

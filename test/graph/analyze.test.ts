@@ -134,7 +134,9 @@ describe('analyzeGraph', () => {
       tensors: [tensorInfo('x', [1, 2], 'input'), tensorInfo('w', [2, 3], 'weight', new Float32Array(5))],
       nodes: [gnode('dense', 'd', ['x', 'w'], 'y', { units: 3 })],
     });
-    expect(issuesOf(() => analyzeGraph(g))).toEqual(['tensors.w.data: got 5 values; expected 6 values for shape [2,3]']);
+    expect(issuesOf(() => analyzeGraph(g))).toEqual([
+      'tensors.w.data: got 5 values; expected 6 values for shape [2,3]',
+    ]);
   });
 
   it('gives shared parameters to the first layer that reads them', () => {

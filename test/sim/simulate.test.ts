@@ -43,24 +43,69 @@ describe('simulate', () => {
     const a = mkdtempSync(join(tmpdir(), 'bitcycle-w1-'));
     const b = mkdtempSync(join(tmpdir(), 'bitcycle-w2-'));
     const hw = join(presetDir, 'default.yaml');
-    const r1 = await cli('simulate', '--hw', hw, '--workload', 'resnet18', '--workers', '1', '--out', join(a, 'out'));
-    const r2 = await cli('simulate', '--hw', hw, '--workload', 'resnet18', '--workers', '2', '--out', join(b, 'out'));
+    const r1 = await cli(
+      'simulate',
+      '--hw',
+      hw,
+      '--workload',
+      'resnet18',
+      '--workers',
+      '1',
+      '--out',
+      join(a, 'out'),
+    );
+    const r2 = await cli(
+      'simulate',
+      '--hw',
+      hw,
+      '--workload',
+      'resnet18',
+      '--workers',
+      '2',
+      '--out',
+      join(b, 'out'),
+    );
     expect(r1.code).toBe(0);
     expect(r2.code).toBe(0);
     for (const f of ['summary.json', 'layers.csv']) {
       expect(readFileSync(join(a, 'out', f), 'utf8')).toBe(readFileSync(join(b, 'out', f), 'utf8'));
     }
-    const s = JSON.parse(readFileSync(join(a, 'out', 'summary.json'), 'utf8')) as { totals: { macs: number } };
+    const s = JSON.parse(readFileSync(join(a, 'out', 'summary.json'), 'utf8')) as {
+      totals: { macs: number };
+    };
     expect(s.totals.macs).toBe(1814073344);
   });
 
   it('--json prints the result object with the documented fields', async () => {
-    const r = await cli('simulate', '--hw', join(presetDir, 'default.yaml'), '--workload', 'alexnet', '--json', '--skip-reports');
+    const r = await cli(
+      'simulate',
+      '--hw',
+      join(presetDir, 'default.yaml'),
+      '--workload',
+      'alexnet',
+      '--json',
+      '--skip-reports',
+    );
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(j).slice(0, 6)).toEqual(['bitcycle', 'target', 'preset', 'fidelity', 'workload', 'format']);
+    expect(Object.keys(j).slice(0, 6)).toEqual([
+      'bitcycle',
+      'target',
+      'preset',
+      'fidelity',
+      'workload',
+      'format',
+    ]);
     const totals = j.totals as Record<string, number>;
-    for (const k of ['cycles', 'stallCycles', 'macs', 'latencyS', 'utilization', 'opsPerS', 'inferencesPerS']) {
+    for (const k of [
+      'cycles',
+      'stallCycles',
+      'macs',
+      'latencyS',
+      'utilization',
+      'opsPerS',
+      'inferencesPerS',
+    ]) {
       expect(typeof totals[k]).toBe('number');
     }
     expect(totals.opsPerS).toBeCloseTo((2 * totals.macs!) / totals.latencyS!, 0);

@@ -9,9 +9,9 @@ const PRINT_GRID_MAX_CODES = 256;
 export function formatsShowCommand(text: string, json: boolean, io: CliIo): number {
   const f = parseFormat(text);
   const grid = f.bits <= 16 ? Array.from(valueGrid(f)) : [];
-  const finite = [...new Set(grid.filter((v) => Number.isFinite(v)).map((v) => (Object.is(v, -0) ? 0 : v)))].sort(
-    (a, b) => a - b,
-  );
+  const finite = [
+    ...new Set(grid.filter((v) => Number.isFinite(v)).map((v) => (Object.is(v, -0) ? 0 : v))),
+  ].sort((a, b) => a - b);
   const special = grid.filter((v) => !Number.isFinite(v)).length;
   const info = {
     name: f.name,
@@ -24,7 +24,7 @@ export function formatsShowCommand(text: string, json: boolean, io: CliIo): numb
     distinctFiniteValues: f.bits <= 16 ? finite.length : null,
     specialCodes: f.bits <= 16 ? special : null,
     hardware: f.hardware,
-    grid: (1 << f.bits) <= PRINT_GRID_MAX_CODES ? finite : null,
+    grid: 1 << f.bits <= PRINT_GRID_MAX_CODES ? finite : null,
   };
   if (json) {
     io.out(canonicalJson(info));

@@ -55,7 +55,11 @@ export function listPresets(): Record<string, string>[] {
     if (!statSync(full).isDirectory()) continue;
     for (const f of readdirSync(full).sort()) {
       if (f.endsWith('.yaml') || f.endsWith('.yml') || f.endsWith('.cfg')) {
-        out.push({ target: dir, preset: f.replace(/\.(ya?ml|cfg)$/, ''), file: relative(packageRoot(), join(full, f)) });
+        out.push({
+          target: dir,
+          preset: f.replace(/\.(ya?ml|cfg)$/, ''),
+          file: relative(packageRoot(), join(full, f)),
+        });
       }
     }
   }

@@ -39,18 +39,24 @@ export interface SimulateArgs {
 export const DEFAULT_OUT = (): string => join(packageRoot(), 'reports', 'latest');
 
 /** Run a simulation: returns the prepared run and its result (written and printed by the command). */
-export async function simulate(args: SimulateArgs, io?: CliIo): Promise<{ run: PreparedRun; result: SimResult }> {
+export async function simulate(
+  args: SimulateArgs,
+  io?: CliIo,
+): Promise<{ run: PreparedRun; result: SimResult }> {
   if (args.hw !== undefined && args.scalesimCfg !== undefined) {
     throw new UsageError('give either --hw or --scalesim-cfg, not both');
   }
   const hw = args.hw ?? args.scalesimCfg;
-  if (hw === undefined) throw new UsageError('name the hardware: --hw <preset.yaml> or --scalesim-cfg <file.cfg>');
+  if (hw === undefined)
+    throw new UsageError('name the hardware: --hw <preset.yaml> or --scalesim-cfg <file.cfg>');
   if (args.workload !== undefined && args.topology !== undefined) {
     throw new UsageError('give either --workload or --topology, not both');
   }
   const workload = args.workload ?? args.topology;
-  if (workload === undefined) throw new UsageError('name the workload: --workload <zoo id|file> or --topology <csv>');
-  const workers = args.workers === undefined ? defaultWorkers() : positiveIntFlag('--workers', args.workers) ?? 1;
+  if (workload === undefined)
+    throw new UsageError('name the workload: --workload <zoo id|file> or --topology <csv>');
+  const workers =
+    args.workers === undefined ? defaultWorkers() : (positiveIntFlag('--workers', args.workers) ?? 1);
   const run = prepareRun({
     hw,
     workload,
@@ -59,7 +65,9 @@ export async function simulate(args: SimulateArgs, io?: CliIo): Promise<{ run: P
     formats: { format: args.format, weights: args.weights, acts: args.acts, accumulator: args.accumulator },
   });
   if (args.verbose && io !== undefined) {
-    io.err(`bitcycle: ${run.graph.nodes.length} layers of ${run.graph.name} on ${run.preset} (${run.target.id}), ${workers} worker(s)`);
+    io.err(
+      `bitcycle: ${run.graph.nodes.length} layers of ${run.graph.name} on ${run.preset} (${run.target.id}), ${workers} worker(s)`,
+    );
   }
   const results = await runTasks(
     run.jobs.map((job) => ({ targetId: run.target.id, spec: run.spec, job })),
@@ -105,14 +113,20 @@ export async function simulateCommand(args: SimulateArgs, io: CliIo): Promise<nu
   }
   if (args.trace !== undefined) {
     const t = await writeTraces(run, args.trace);
-    if (args.verbose) io.err(`bitcycle: wrote ${t.lines} trace lines (${t.bytes} bytes) for ${t.layers} layers to ${args.trace}`);
+    if (args.verbose)
+      io.err(
+        `bitcycle: wrote ${t.lines} trace lines (${t.bytes} bytes) for ${t.layers} layers to ${args.trace}`,
+      );
   }
   io.out(args.json ? summaryJson(result) : renderRun(result, { allLayers: args.allLayers === true }));
   return EXIT_OK;
 }
 
 /** Per-cycle traces of every array layer, streamed to disk one layer after another. */
-async function writeTraces(run: PreparedRun, dir: string): Promise<{ lines: number; bytes: number; layers: number }> {
+async function writeTraces(
+  run: PreparedRun,
+  dir: string,
+): Promise<{ lines: number; bytes: number; layers: number }> {
   if (run.target.id !== 'systolic') {
     throw new UsageError(`--trace is available for the systolic target (this run uses ${run.target.id})`);
   }

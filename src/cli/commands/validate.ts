@@ -19,7 +19,8 @@ export function validateFile(file: string): { kind: ValidatedKind; detail: strin
     return { kind: 'workload', detail: `${g.nodes.length} layers` };
   }
   const raw = readYamlFile(file);
-  const doc = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const doc =
+    raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   if (doc.kind === 'tech-table') {
     const t = parseTechTable(raw, file);
     return { kind: 'tech-table', detail: `${t.rows.length} rows` };
@@ -46,6 +47,10 @@ export function validateFile(file: string): { kind: ValidatedKind; detail: strin
 
 export function validateCommand(file: string, json: boolean, io: CliIo): number {
   const r = validateFile(file);
-  io.out(json ? canonicalJson({ file, valid: true, kind: r.kind, detail: r.detail }) : `${file}: valid ${r.kind} (${r.detail})`);
+  io.out(
+    json
+      ? canonicalJson({ file, valid: true, kind: r.kind, detail: r.detail })
+      : `${file}: valid ${r.kind} (${r.detail})`,
+  );
   return EXIT_OK;
 }

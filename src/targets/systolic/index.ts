@@ -42,7 +42,8 @@ const FUSABLE_OPS = new Set(['relu', 'relu6', 'clip', 'batchnorm', 'requantize']
 
 /** Bytes per element of each operand for a format assignment (or a fixed word size). */
 export function operandBytes(formats: FormatAssignment, wordBytes: number | undefined): OperandBytes {
-  if (wordBytes !== undefined) return { ifmap: wordBytes, filter: wordBytes, ofmap: wordBytes, psum: wordBytes };
+  if (wordBytes !== undefined)
+    return { ifmap: wordBytes, filter: wordBytes, ofmap: wordBytes, psum: wordBytes };
   const bits = (name: string): number => parseFormat(name).bits;
   return {
     ifmap: bits(formats.activations) / 8,
@@ -78,7 +79,12 @@ function fusedNodes(graph: Graph): Set<string> {
   return fused;
 }
 
-function compile(graph: Graph, nodes: readonly ShapedNode[], spec: SystolicSpec, formats: FormatAssignment): SystolicJob[] {
+function compile(
+  graph: Graph,
+  nodes: readonly ShapedNode[],
+  spec: SystolicSpec,
+  formats: FormatAssignment,
+): SystolicJob[] {
   const bytes = operandBytes(formats, spec.wordBytes);
   const fused = fusedNodes(graph);
   return nodes.map((s): SystolicJob => {
@@ -122,7 +128,16 @@ export function simulateGemm(
 function runJob(job: SystolicJob, spec: SystolicSpec): LayerResult {
   switch (job.kind) {
     case 'layout':
-      return { name: job.name, op: job.op, cycles: 0, stallCycles: 0, macs: 0, utilization: 0, counts: {}, extra: { unit: 'layout' } };
+      return {
+        name: job.name,
+        op: job.op,
+        cycles: 0,
+        stallCycles: 0,
+        macs: 0,
+        utilization: 0,
+        counts: {},
+        extra: { unit: 'layout' },
+      };
     case 'vector': {
       const cycles = job.fused ? 0 : Math.ceil(job.inputElements / spec.vectorLanes);
       const counts: ActionCounts = job.fused
@@ -164,10 +179,35 @@ function runJob(job: SystolicJob, spec: SystolicSpec): LayerResult {
           drainCycles: timing.drainCycles,
           mappingEfficiency: u.mappingEfficiency,
           computeUtilization: u.computeUtil,
+          ...bandwidths(d, spec),
         },
       };
     }
   }
+}
+
+/**
+ * Average and peak bandwidths of a layer. Averages are over the layer's cycles. The peak is the most
+ * a single cycle moves: a transfer moves the channel's bandwidth each cycle (its last cycle moves the
+ * rest), and with unlimited bandwidth a whole chunk / ofmap half moves in one cycle.
+ */
+function bandwidths(d: GemmLayerDetail, spec: SystolicSpec): Record<string, number> {
+  const cycles = Math.max(1, d.timing.cycles);
+  const c = d.counts;
+  const dramRead = (c['dram.ifmap.read.bytes'] ?? 0) + (c['dram.filter.read.bytes'] ?? 0);
+  const dramWrite = c['dram.ofmap.write.bytes'] ?? 0;
+  let largestRead = 0;
+  for (const ch of d.plan.ifmapChunks) largestRead = Math.max(largestRead, ch.bytes);
+  for (const ch of d.plan.filterChunks) largestRead = Math.max(largestRead, ch.bytes);
+  const largestWrite = d.plan.ofmapHalfWords * d.plan.ofmapWordBytes;
+  return {
+    avgSramReadWordsPerCycle: ((c['sram.ifmap.read'] ?? 0) + (c['sram.filter.read'] ?? 0)) / cycles,
+    avgSramWriteWordsPerCycle: (c['sram.ofmap.write'] ?? 0) / cycles,
+    avgDramReadBytesPerCycle: dramRead / cycles,
+    peakDramReadBytesPerCycle: Math.min(largestRead, spec.readBandwidthBytesPerCycle),
+    avgDramWriteBytesPerCycle: dramWrite / cycles,
+    peakDramWriteBytesPerCycle: dramWrite > 0 ? Math.min(largestWrite, spec.writeBandwidthBytesPerCycle) : 0,
+  };
 }
 
 export const systolicTarget: TargetDefinition<SystolicSpec, SystolicJob> = {

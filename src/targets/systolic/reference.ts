@@ -67,7 +67,10 @@ class ReadDma implements Component {
     private readonly bandwidth: number,
     private readonly latency: number,
   ) {
-    this.ready = [new Float64Array(ifmapChunks).fill(Infinity), new Float64Array(filterChunks).fill(Infinity)];
+    this.ready = [
+      new Float64Array(ifmapChunks).fill(Infinity),
+      new Float64Array(filterChunks).fill(Infinity),
+    ];
   }
 
   reset(): void {
@@ -407,14 +410,16 @@ class ArrayMachine implements Component {
       if (id > this.demandedI) {
         this.demandedI = id;
         const next = id + 1;
-        if (next < this.plan.ifmapChunks.length) this.dma.request(0, next, this.plan.ifmapChunks[next]!.bytes, this.now);
+        if (next < this.plan.ifmapChunks.length)
+          this.dma.request(0, next, this.plan.ifmapChunks[next]!.bytes, this.now);
       }
     }
     for (const id of need.chunksF) {
       if (id > this.demandedF) {
         this.demandedF = id;
         const next = id + 1;
-        if (next < this.plan.filterChunks.length) this.dma.request(1, next, this.plan.filterChunks[next]!.bytes, this.now);
+        if (next < this.plan.filterChunks.length)
+          this.dma.request(1, next, this.plan.filterChunks[next]!.bytes, this.now);
       }
     }
     if (swap) {
@@ -424,7 +429,8 @@ class ArrayMachine implements Component {
     } else {
       this.fill += need.outputs;
     }
-    for (let i = 0; i < this.pendingCount; i++) this.writeOutput(fold.segment, this.pendingIndex[i]!, this.pendingValue[i]!, fold);
+    for (let i = 0; i < this.pendingCount; i++)
+      this.writeOutput(fold.segment, this.pendingIndex[i]!, this.pendingValue[i]!, fold);
     this.row++;
     if (this.row === fold.length) {
       this.row = 0;
@@ -479,8 +485,11 @@ class ArrayMachine implements Component {
     const idsF = this.foldChunksF[this.fi]!;
     const outputs =
       this.plan.dataflow === 'os'
-        ? this.rowOs(fold, rc, (t) => chunksI.add(this.chunkFor(this.plan.ifmapChunks, idsI, t)), (t) =>
-            chunksF.add(this.chunkFor(this.plan.filterChunks, idsF, t)),
+        ? this.rowOs(
+            fold,
+            rc,
+            (t) => chunksI.add(this.chunkFor(this.plan.ifmapChunks, idsI, t)),
+            (t) => chunksF.add(this.chunkFor(this.plan.filterChunks, idsF, t)),
           )
         : this.rowStationary(fold, rc, chunksI, chunksF, idsI, idsF);
     rc[Act.Idle] = this.n - rc[Act.Mac]!;
@@ -680,7 +689,8 @@ class ArrayMachine implements Component {
           if (inT >= 0) psumHops++;
         }
         if (tau >= 0 && j < uc) {
-          if (i > 0 && inT !== tau) throw new Error(`${this.plan.dataflow}: partial sum ${inT} met operand ${tau}`);
+          if (i > 0 && inT !== tau)
+            throw new Error(`${this.plan.dataflow}: partial sum ${inT} met operand ${tau}`);
           const acc = i === 0 ? 0 : inV;
           // int32 with wrap-around inline (the same arithmetic as formats/arith.ts, without a call)
           pV2[p] = int32 ? (acc + aV2[p]! * sV[p]!) | 0 : mac !== undefined ? mac(acc, aV2[p]!, sV[p]!) : 0;
@@ -701,7 +711,8 @@ class ArrayMachine implements Component {
       const o = pT2[bottom + j]!;
       if (o < 0) continue;
       outputs++;
-      if (shape !== undefined) this.emit(ws ? o * shape.n + s0 + j : (s0 + j) * shape.n + o, pV2[bottom + j]!);
+      if (shape !== undefined)
+        this.emit(ws ? o * shape.n + s0 + j : (s0 + j) * shape.n + o, pV2[bottom + j]!);
     }
     rc[Act.OfmapWrite]! += outputs;
     return outputs;
@@ -709,8 +720,17 @@ class ArrayMachine implements Component {
 }
 
 /** Run one layer plan on R. */
-export function runReference(plan: LayerPlan, spec: SystolicSpec, opts: ReferenceOptions = {}): ReferenceResult {
-  const dma = new ReadDma(plan.ifmapChunks.length, plan.filterChunks.length, spec.readBandwidthBytesPerCycle, spec.dramLatencyCycles);
+export function runReference(
+  plan: LayerPlan,
+  spec: SystolicSpec,
+  opts: ReferenceOptions = {},
+): ReferenceResult {
+  const dma = new ReadDma(
+    plan.ifmapChunks.length,
+    plan.filterChunks.length,
+    spec.readBandwidthBytesPerCycle,
+    spec.dramLatencyCycles,
+  );
   const drain = new OfmapDrain(spec.writeBandwidthBytesPerCycle);
   const array = new ArrayMachine(plan, spec, dma, drain, opts);
   const components: Component[] = [array, dma, drain];
@@ -718,7 +738,9 @@ export function runReference(plan: LayerPlan, spec: SystolicSpec, opts: Referenc
   const done = (): boolean => (scalesim ? array.finishedRows : array.tailClosed && drain.idle());
   const limits = { maxCycles: opts.maxCycles ?? 1e9 };
   const cyclesRun =
-    opts.runner === 'events' ? runEvents(components, done, () => Infinity, limits) : runStepper(components, done, limits);
+    opts.runner === 'events'
+      ? runEvents(components, done, () => Infinity, limits)
+      : runStepper(components, done, limits);
   const counts: ActionCounts = { ...array.counts() };
   const cycles = scalesim ? array.lastRowEnd - 1 : cyclesRun;
   const computeCycles = array.computeCycles;

@@ -18,8 +18,12 @@ export const CONVENTIONS = ['bitcycle', 'scalesim'] as const;
  */
 export type Conventions = (typeof CONVENTIONS)[number];
 
-const positiveInt = (what: string) => z.number().int(`${what}: an integer`).positive(`${what}: a positive integer`);
-const bandwidth = z.union([z.number().positive('a positive number of bytes per cycle'), z.literal('unlimited')]);
+const positiveInt = (what: string) =>
+  z.number().int(`${what}: an integer`).positive(`${what}: a positive integer`);
+const bandwidth = z.union([
+  z.number().positive('a positive number of bytes per cycle'),
+  z.literal('unlimited'),
+]);
 
 const SpecSchema = z.strictObject({
   target: z.literal('systolic'),
@@ -85,7 +89,8 @@ export interface SystolicSpec {
   readonly dramLatencyCycles: number;
   readonly conventions: Conventions;
   readonly wordBytes: number | undefined;
-  readonly formats: { readonly weights: string; readonly activations: string; readonly accumulator: string } | undefined;
+  readonly formats:
+    { readonly weights: string; readonly activations: string; readonly accumulator: string } | undefined;
   readonly ifmapOffset: number;
   readonly filterOffset: number;
   readonly ofmapOffset: number;

@@ -9,12 +9,33 @@ import { convView, gemmViewOf, specOf } from './helpers.js';
 
 const shapeArb = fc.oneof(
   fc
-    .record({ m: fc.integer({ min: 1, max: 300 }), n: fc.integer({ min: 1, max: 200 }), k: fc.integer({ min: 1, max: 300 }) })
+    .record({
+      m: fc.integer({ min: 1, max: 300 }),
+      n: fc.integer({ min: 1, max: 200 }),
+      k: fc.integer({ min: 1, max: 300 }),
+    })
     .map((g) => gemmViewOf(g.m, g.n, g.k)),
   fc
-    .record({ c: fc.integer({ min: 1, max: 16 }), h: fc.integer({ min: 3, max: 20 }), o: fc.integer({ min: 1, max: 32 }), s: fc.integer({ min: 1, max: 2 }) })
+    .record({
+      c: fc.integer({ min: 1, max: 16 }),
+      h: fc.integer({ min: 3, max: 20 }),
+      o: fc.integer({ min: 1, max: 32 }),
+      s: fc.integer({ min: 1, max: 2 }),
+    })
     .map((r) =>
-      convView({ n: 1, c: r.c, h: r.h, w: r.h, cout: r.o, kh: 3, kw: 3, stride: [r.s, r.s], pads: [1, 1, 1, 1], dilation: [1, 1], groups: 1 }),
+      convView({
+        n: 1,
+        c: r.c,
+        h: r.h,
+        w: r.h,
+        cout: r.o,
+        kh: 3,
+        kw: 3,
+        stride: [r.s, r.s],
+        pads: [1, 1, 1, 1],
+        dilation: [1, 1],
+        groups: 1,
+      }),
     ),
 );
 
@@ -34,8 +55,16 @@ const specArb = (domain: boolean) =>
         array: { rows: s.rows, cols: s.cols, dataflow: s.dataflow },
         sram: { ifmap_kib: s.kib, filter_kib: s.kib, ofmap_kib: s.kib },
         dram: domain
-          ? { read_bandwidth_bytes_per_cycle: 'unlimited', write_bandwidth_bytes_per_cycle: 'unlimited', latency_cycles: 0 }
-          : { read_bandwidth_bytes_per_cycle: s.bw, write_bandwidth_bytes_per_cycle: s.bw, latency_cycles: s.latency },
+          ? {
+              read_bandwidth_bytes_per_cycle: 'unlimited',
+              write_bandwidth_bytes_per_cycle: 'unlimited',
+              latency_cycles: 0,
+            }
+          : {
+              read_bandwidth_bytes_per_cycle: s.bw,
+              write_bandwidth_bytes_per_cycle: s.bw,
+              latency_cycles: s.latency,
+            },
         conventions: s.conventions,
       }),
     );

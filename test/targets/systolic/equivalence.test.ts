@@ -55,7 +55,11 @@ const convArb: fc.Arbitrary<ConvCase> = fc
 const viewArb: fc.Arbitrary<GemmView> = fc.oneof(
   convArb.map(convView),
   fc
-    .record({ m: fc.integer({ min: 1, max: 12 }), n: fc.integer({ min: 1, max: 9 }), k: fc.integer({ min: 1, max: 12 }) })
+    .record({
+      m: fc.integer({ min: 1, max: 12 }),
+      n: fc.integer({ min: 1, max: 9 }),
+      k: fc.integer({ min: 1, max: 12 }),
+    })
     .map((g) => gemmViewOf(g.m, g.n, g.k)),
 );
 
@@ -81,8 +85,16 @@ const specArb: fc.Arbitrary<SystolicSpec> = fc
   .map((s) =>
     specOf({
       array: { rows: s.rows, cols: s.cols, dataflow: s.dataflow },
-      sram: { ifmap_kib: s.ifmapBytes / 1024, filter_kib: s.filterBytes / 1024, ofmap_kib: s.ofmapBytes / 1024 },
-      dram: { read_bandwidth_bytes_per_cycle: s.rbw, write_bandwidth_bytes_per_cycle: s.wbw, latency_cycles: s.latency },
+      sram: {
+        ifmap_kib: s.ifmapBytes / 1024,
+        filter_kib: s.filterBytes / 1024,
+        ofmap_kib: s.ofmapBytes / 1024,
+      },
+      dram: {
+        read_bandwidth_bytes_per_cycle: s.rbw,
+        write_bandwidth_bytes_per_cycle: s.wbw,
+        latency_cycles: s.latency,
+      },
       conventions: s.conventions,
     }),
   );
@@ -93,7 +105,11 @@ const bytesArb: fc.Arbitrary<OperandBytes> = fc.constantFrom(
   { ifmap: 1, filter: 0.25, ofmap: 1, psum: 2 },
 );
 
-function planOrSkip(view: GemmView, spec: SystolicSpec, bytes: OperandBytes): ReturnType<typeof buildPlan> | undefined {
+function planOrSkip(
+  view: GemmView,
+  spec: SystolicSpec,
+  bytes: OperandBytes,
+): ReturnType<typeof buildPlan> | undefined {
   try {
     return buildPlan(view, spec, bytes);
   } catch (e) {
@@ -114,38 +130,45 @@ describe('systolic R ≡ E', () => {
   it('cycles, stalls and every PE/SRAM count agree; outputs equal the exact GEMM', () => {
     const seen = { readStalls: 0, writeStalls: 0, drains: 0, scalesim: 0, conv: 0 };
     fc.assert(
-      fc.property(viewArb, specArb, bytesArb, fc.integer({ min: 1, max: 1000 }), (view, spec, bytes, seed) => {
-        const plan = planOrSkip(view, spec, bytes);
-        fc.pre(plan !== undefined);
-        const operands = intOperands(view, seed);
-        const ar = macArithmetic('int32');
-        const r = runReference(plan, spec, { operands, arithmetic: ar, outputShapes: shapesOf(view) });
-        const e = runEventTiming(plan, spec);
-        expect(r.cycles).toBe(e.cycles);
-        expect(r.stallCycles).toBe(e.stallCycles);
-        expect(r.readStallCycles).toBe(e.readStallCycles);
-        expect(r.writeStallCycles).toBe(e.writeStallCycles);
-        expect(r.computeCycles).toBe(e.computeCycles);
-        expect(r.drainCycles).toBe(e.drainCycles);
-        expect(r.ofmapDrains).toBe(e.ofmapDrains);
-        expect(r.counts).toEqual(eCounts(view, spec, bytes));
-        if (e.readStallCycles > 0) seen.readStalls++;
-        if (e.writeStallCycles > 0) seen.writeStalls++;
-        if (e.drainCycles > 0) seen.drains++;
-        if (spec.conventions === 'scalesim') seen.scalesim++;
-        if (view.kind === 'conv') seen.conv++;
-        // outputs: exact integer GEMM, computed independently of both models
-        for (const seg of view.segments) {
-          const got = r.outputs.get(seg.index)!;
-          for (let m = 0; m < seg.m; m++) {
-            for (let n = 0; n < seg.n; n++) {
-              let s = 0;
-              for (let k = 0; k < seg.k; k++) s += operands.a(seg.index, m, k) * operands.b(seg.index, k, n);
-              expect(got[m * seg.n + n]).toBe(s);
+      fc.property(
+        viewArb,
+        specArb,
+        bytesArb,
+        fc.integer({ min: 1, max: 1000 }),
+        (view, spec, bytes, seed) => {
+          const plan = planOrSkip(view, spec, bytes);
+          fc.pre(plan !== undefined);
+          const operands = intOperands(view, seed);
+          const ar = macArithmetic('int32');
+          const r = runReference(plan, spec, { operands, arithmetic: ar, outputShapes: shapesOf(view) });
+          const e = runEventTiming(plan, spec);
+          expect(r.cycles).toBe(e.cycles);
+          expect(r.stallCycles).toBe(e.stallCycles);
+          expect(r.readStallCycles).toBe(e.readStallCycles);
+          expect(r.writeStallCycles).toBe(e.writeStallCycles);
+          expect(r.computeCycles).toBe(e.computeCycles);
+          expect(r.drainCycles).toBe(e.drainCycles);
+          expect(r.ofmapDrains).toBe(e.ofmapDrains);
+          expect(r.counts).toEqual(eCounts(view, spec, bytes));
+          if (e.readStallCycles > 0) seen.readStalls++;
+          if (e.writeStallCycles > 0) seen.writeStalls++;
+          if (e.drainCycles > 0) seen.drains++;
+          if (spec.conventions === 'scalesim') seen.scalesim++;
+          if (view.kind === 'conv') seen.conv++;
+          // outputs: exact integer GEMM, computed independently of both models
+          for (const seg of view.segments) {
+            const got = r.outputs.get(seg.index)!;
+            for (let m = 0; m < seg.m; m++) {
+              for (let n = 0; n < seg.n; n++) {
+                let s = 0;
+                for (let k = 0; k < seg.k; k++)
+                  s += operands.a(seg.index, m, k) * operands.b(seg.index, k, n);
+                expect(got[m * seg.n + n]).toBe(s);
+              }
             }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 300, endOnFailure: true },
     );
     // the generated cases really exercise every mechanism
@@ -172,18 +195,24 @@ describe('systolic R ≡ E', () => {
   it('floating-point outputs agree bit for bit (fp8 operands, fp32 and fp16 accumulators)', () => {
     const grid = sortedFiniteValues(parseFormat('fp8-e4m3fn'));
     fc.assert(
-      fc.property(viewArb, specArb, fc.constantFrom('fp32', 'fp16', 'bf16'), fc.nat(1000), (view, spec, acc, seed) => {
-        const bytes = { ifmap: 1, filter: 1, ofmap: 1, psum: 4 };
-        const plan = planOrSkip(view, spec, bytes);
-        fc.pre(plan !== undefined);
-        const operands: OperandSource = gridOperands(view, seed, Array.from(grid));
-        const ar = macArithmetic(acc);
-        const r = runReference(plan, spec, { operands, arithmetic: ar, outputShapes: shapesOf(view) });
-        const e = gemmOutputs(view.segments, spec.dataflow, spec.rows, operands, ar);
-        for (const seg of view.segments) {
-          expect(Array.from(r.outputs.get(seg.index)!)).toEqual(Array.from(e.get(seg.index)!));
-        }
-      }),
+      fc.property(
+        viewArb,
+        specArb,
+        fc.constantFrom('fp32', 'fp16', 'bf16'),
+        fc.nat(1000),
+        (view, spec, acc, seed) => {
+          const bytes = { ifmap: 1, filter: 1, ofmap: 1, psum: 4 };
+          const plan = planOrSkip(view, spec, bytes);
+          fc.pre(plan !== undefined);
+          const operands: OperandSource = gridOperands(view, seed, Array.from(grid));
+          const ar = macArithmetic(acc);
+          const r = runReference(plan, spec, { operands, arithmetic: ar, outputShapes: shapesOf(view) });
+          const e = gemmOutputs(view.segments, spec.dataflow, spec.rows, operands, ar);
+          for (const seg of view.segments) {
+            expect(Array.from(r.outputs.get(seg.index)!)).toEqual(Array.from(e.get(seg.index)!));
+          }
+        },
+      ),
       { numRuns: 120, endOnFailure: true },
     );
   });

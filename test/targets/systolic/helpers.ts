@@ -43,7 +43,14 @@ export function convView(c: ConvCase): GemmView {
 
 export function gemmViewOf(m: number, n: number, k: number): GemmView {
   const node: Node = { name: 'fc', op: 'dense', inputs: ['x', 'w'], outputs: ['y'], attrs: { units: n } };
-  return gemmView(node, [[m, k], [k, n]], [[m, n]])!;
+  return gemmView(
+    node,
+    [
+      [m, k],
+      [k, n],
+    ],
+    [[m, n]],
+  )!;
 }
 
 /** Seeded integer operands addressed like the hardware sees them (padding reads 0). */
@@ -83,7 +90,11 @@ export function specOf(over: Partial<SystolicYaml> & Pick<SystolicYaml, 'array'>
     name: 'test',
     clock_mhz: 1000,
     sram: { ifmap_kib: 64, filter_kib: 64, ofmap_kib: 64 },
-    dram: { read_bandwidth_bytes_per_cycle: 'unlimited', write_bandwidth_bytes_per_cycle: 'unlimited', latency_cycles: 0 },
+    dram: {
+      read_bandwidth_bytes_per_cycle: 'unlimited',
+      write_bandwidth_bytes_per_cycle: 'unlimited',
+      latency_cycles: 0,
+    },
     conventions: 'bitcycle',
     offsets: { ifmap: 0, filter: 10_000_000, ofmap: 20_000_000 },
     ...over,
