@@ -102,6 +102,11 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
           .option('skip-reports', { type: 'boolean', describe: 'print only; write no report files' })
           .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
           .option('all-layers', { type: 'boolean', describe: 'show layers with 0 cycles in the table too' })
+          .option('engine', {
+            choices: ['event', 'reference'] as const,
+            describe:
+              'event (default, fast) or reference: every PE every cycle with seeded values in the layer formats, checked against the event engine (small layers)',
+          })
           .option('trace', {
             type: 'string',
             describe: 'write per-cycle SRAM/DRAM address traces (SCALE-Sim layout) to this folder',
@@ -127,6 +132,7 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
               verbose: args.verbose,
               allLayers: args['all-layers'],
               trace: args.trace,
+              engine: args.engine,
             },
             io,
           ),

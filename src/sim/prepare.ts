@@ -12,7 +12,7 @@ import { loadWorkload } from '../graph/workload.js';
 import { loadHwConfig } from '../targets/load.js';
 import { findTarget } from '../targets/registry.js';
 import { parseScaleSimCfg } from '../targets/systolic/scalesim-cfg.js';
-import type { AnyTarget, ShapedNode } from '../targets/types.js';
+import type { AnyTarget, EngineChoice, ShapedNode } from '../targets/types.js';
 import { InputError, type InputIssue } from '../units/errors.js';
 
 export interface SimulateRequest {
@@ -23,6 +23,8 @@ export interface SimulateRequest {
   readonly params?: Readonly<Record<string, string>>;
   readonly batch?: number | undefined;
   readonly formats?: FormatFlags;
+  /** `reference` runs the reference stepper and checks it against the event engine. */
+  readonly engine?: EngineChoice;
 }
 
 export interface PreparedRun {
@@ -73,7 +75,7 @@ export function prepareRun(req: SimulateRequest): PreparedRun {
   if (refused.length > 0) throw new InputError(refused);
   const fallback = target.presetFormats(spec) ?? graph.quant ?? INT8;
   const formats = resolveFormatFlags(req.formats ?? {}, fallback);
-  const jobs = target.compile(graph, nodes, spec, formats);
+  const jobs = target.compile(graph, nodes, spec, formats, { engine: req.engine ?? 'event' });
   const batch =
     req.batch ?? graph.inputs.reduce((b, name) => Math.max(b, analysis.shapes.get(name)?.[0] ?? 1), 1);
   return { target, spec, preset, hwFile: req.hw, graph, nodes, formats, jobs, batch };

@@ -23,6 +23,13 @@ export interface LayerResult {
   readonly extra: Readonly<Record<string, number | string>>;
 }
 
+/** How to run: the production event engine, or the reference stepper (small cases; self-checking). */
+export type EngineChoice = 'event' | 'reference';
+
+export interface CompileOptions {
+  readonly engine: EngineChoice;
+}
+
 /** A node with its resolved shapes, as handed to a target's compiler. */
 export interface ShapedNode {
   readonly node: Node;
@@ -44,7 +51,13 @@ export interface TargetDefinition<Spec, Job> {
   /** Can this node run here? Ops it cannot map are refused with the reason. */
   supports(node: ShapedNode, spec: Spec): Support;
   /** Graph → independent jobs (plain, structured-cloneable data) in layer order. */
-  compile(graph: Graph, nodes: readonly ShapedNode[], spec: Spec, formats: FormatAssignment): Job[];
+  compile(
+    graph: Graph,
+    nodes: readonly ShapedNode[],
+    spec: Spec,
+    formats: FormatAssignment,
+    options: CompileOptions,
+  ): Job[];
   /** Run one job with the production engine. Pure: same job → same result. */
   runJob(job: Job, spec: Spec): LayerResult;
   /** Clock of the spec, for latency and throughput. */

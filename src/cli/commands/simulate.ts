@@ -34,6 +34,7 @@ export interface SimulateArgs {
   readonly allLayers?: boolean | undefined;
   /** Folder for per-cycle SRAM/DRAM address traces (SCALE-Sim layout), one sub-folder per layer. */
   readonly trace?: string | undefined;
+  readonly engine?: 'event' | 'reference' | undefined;
 }
 
 export const DEFAULT_OUT = (): string => join(packageRoot(), 'reports', 'latest');
@@ -63,6 +64,7 @@ export async function simulate(
     params: parseParamFlags(args.params),
     batch: positiveIntFlag('--batch', args.batch),
     formats: { format: args.format, weights: args.weights, acts: args.acts, accumulator: args.accumulator },
+    engine: args.engine ?? 'event',
   });
   if (args.verbose && io !== undefined) {
     io.err(

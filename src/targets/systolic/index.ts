@@ -13,7 +13,8 @@ import type { Graph, Node } from '../../graph/ir.js';
 import { gemmView, type GemmView } from '../../mapping/gemm.js';
 import type { ActionCounts } from '../../engine/component.js';
 import { sortedCounts } from '../../engine/component.js';
-import type { LayerResult, ShapedNode, Support, TargetDefinition } from '../types.js';
+import type { CompileOptions, LayerResult, ShapedNode, Support, TargetDefinition } from '../types.js';
+import { checkWithReference } from './check.js';
 import { arrayCounts, memoryCounts, scalesimOfmapWriteExtra, scalesimUtilizations } from './counts.js';
 import { runEventTiming, type Timeline, type Timing } from './event.js';
 import { buildPlan, type LayerPlan, type OperandBytes } from './plan.js';
@@ -26,6 +27,8 @@ export type SystolicJob =
       readonly op: string;
       readonly view: GemmView;
       readonly bytes: OperandBytes;
+      /** Set when the reference stepper runs this layer (with seeded operands in these formats). */
+      readonly reference?: FormatAssignment;
     }
   | {
       readonly kind: 'vector';
@@ -84,6 +87,7 @@ function compile(
   nodes: readonly ShapedNode[],
   spec: SystolicSpec,
   formats: FormatAssignment,
+  options: CompileOptions,
 ): SystolicJob[] {
   const bytes = operandBytes(formats, spec.wordBytes);
   const fused = fusedNodes(graph);
@@ -91,7 +95,10 @@ function compile(
     const node: Node = s.node;
     if (MAC_OPS.has(node.op)) {
       const view = gemmView(node, s.inputShapes, s.outputShapes);
-      if (view !== undefined) return { kind: 'gemm', name: node.name, op: node.op, view, bytes };
+      if (view !== undefined) {
+        const job = { kind: 'gemm' as const, name: node.name, op: node.op, view, bytes };
+        return options.engine === 'reference' ? { ...job, reference: formats } : job;
+      }
     }
     if (LAYOUT_OPS.has(node.op)) return { kind: 'layout', name: node.name, op: node.op };
     let inputElements = 0;
@@ -156,6 +163,8 @@ function runJob(job: SystolicJob, spec: SystolicSpec): LayerResult {
     }
     case 'gemm': {
       const d = simulateGemm(job, spec);
+      const checked =
+        job.reference !== undefined ? checkWithReference(job, job.reference, spec, d) : undefined;
       const { plan, timing } = d;
       const macs = job.view.macs;
       const util = timing.cycles > 0 ? macs / (timing.cycles * spec.rows * spec.cols) : 0;
@@ -180,6 +189,7 @@ function runJob(job: SystolicJob, spec: SystolicSpec): LayerResult {
           mappingEfficiency: u.mappingEfficiency,
           computeUtilization: u.computeUtil,
           ...bandwidths(d, spec),
+          ...(checked !== undefined ? { engine: 'reference', outputsChecked: checked } : {}),
         },
       };
     }

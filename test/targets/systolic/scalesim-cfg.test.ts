@@ -187,7 +187,7 @@ describe('parseScaleSimCfg: errors, all at once', () => {
     const { spec } = parseScaleSimCfg(fixture('ws-32x32-filter-1kB.cfg'), 'ws-32x32-filter-1kB.cfg');
     const graph = parseScaleSimCsv(fixture('conv3x3.csv'), 'conv3x3.csv');
     const formats = { weights: 'int8', activations: 'int8', accumulator: 'int32' };
-    const [job] = systolicTarget.compile(graph, shapedNodes(graph), spec, formats);
+    const [job] = systolicTarget.compile(graph, shapedNodes(graph), spec, formats, { engine: 'event' });
     if (job?.kind !== 'gemm') throw new Error('expected a GEMM job');
     let error: unknown;
     try {

@@ -61,7 +61,7 @@ export function runCase(c: GoldenCase): CaseRun {
   const { spec } = parseScaleSimCfg(c.cfgText, `${c.id}.cfg`);
   const graph = parseScaleSimCsv(c.topology.text, `${c.id}.csv`, { kind: c.inputType });
   const formats = graph.quant ?? { weights: 'int8', activations: 'int8', accumulator: 'int32' };
-  const jobs = systolicTarget.compile(graph, shapedNodes(graph), spec, formats);
+  const jobs = systolicTarget.compile(graph, shapedNodes(graph), spec, formats, { engine: 'event' });
   const rows: ScaleSimRow[] = [];
   const details: GemmLayerDetail[] = [];
   for (const job of jobs) {
