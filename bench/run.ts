@@ -2,7 +2,8 @@
  * `npm run bench`: performance figures for the README (not timed tests). Each figure is the median
  * of a few runs on this machine, one thread unless stated.
  */
-import { availableParallelism, cpus } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { macArithmetic } from '../src/formats/arith.js';
 import { analyzeGraph } from '../src/graph/analyze.js';
@@ -14,6 +15,8 @@ import { buildPlan } from '../src/targets/systolic/plan.js';
 import { runReference } from '../src/targets/systolic/reference.js';
 import { fromYaml, type SystolicSpec } from '../src/targets/systolic/spec.js';
 import type { LayerResult } from '../src/targets/types.js';
+import type { SystolicJob } from '../src/targets/systolic/index.js';
+import { writeSystolicJobTraces } from '../src/report/traces/index.js';
 import { packageRoot } from '../src/units/paths.js';
 import { Rng } from '../src/units/index.js';
 
@@ -112,6 +115,26 @@ function stepperThroughput(): { peCyclesPerS: number; cycles: number; pes: numbe
   return { peCyclesPerS: (pes * cycles) / (median(times) / 1000), cycles, pes };
 }
 
+/** Stream the traces of one ResNet-50 3×3 layer (all six files) and measure speed and memory. */
+async function traceThroughput(): Promise<{
+  mbPerS: number;
+  lines: number;
+  mb: number;
+  rssGrowthMb: number;
+}> {
+  const run = prepareRun({ hw: systolicYaml(32, 32), workload: 'resnet50' });
+  const job = (run.jobs as SystolicJob[]).find((j) => j.kind === 'gemm' && j.name === 'layer1.0.conv2');
+  if (job?.kind !== 'gemm') throw new Error('layer1.0.conv2 not found');
+  const dir = mkdtempSync(join(tmpdir(), 'bitcycle-bench-trace-'));
+  const rss0 = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const s = await writeSystolicJobTraces(dir, job, run.spec as SystolicSpec);
+  const ms = performance.now() - t0;
+  const rssGrowthMb = (process.memoryUsage().rss - rss0) / 2 ** 20;
+  rmSync(dir, { recursive: true, force: true });
+  return { mbPerS: s.bytes / 2 ** 20 / (ms / 1000), lines: s.lines, mb: s.bytes / 2 ** 20, rssGrowthMb };
+}
+
 async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`bitcycle bench — node ${process.version}, ${availableParallelism()} cores (${cpu})`);
@@ -141,6 +164,10 @@ async function main(): Promise<void> {
   const st = stepperThroughput();
   console.log(
     `systolic R (reference stepper, every PE every cycle, int8 values): ${(st.peCyclesPerS / 1e6).toFixed(1)} M PE-cycles/s (${st.pes} PEs × ${st.cycles.toLocaleString('en-US')} cycles)`,
+  );
+  const tr = await traceThroughput();
+  console.log(
+    `traces (--trace), ResNet-50 layer1.0.conv2 on 32×32, six files: ${tr.lines.toLocaleString('en-US')} lines, ${tr.mb.toFixed(0)} MiB at ${tr.mbPerS.toFixed(0)} MiB/s, RSS grew ${tr.rssGrowthMb.toFixed(0)} MiB`,
   );
 }
 
