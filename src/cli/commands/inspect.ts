@@ -1,20 +1,16 @@
 import { analyzeGraph } from '../../graph/analyze.js';
 import { loadWorkload } from '../../graph/workload.js';
 import { parseFormat } from '../../formats/index.js';
-import { resolveFormatFlags } from '../../config/format-flags.js';
+import { resolveFormatFlags, type FormatFlags } from '../../config/format-flags.js';
 import { inspectResult, renderInspect } from '../../report/inspect.js';
 import { canonicalJson } from '../../report/json.js';
 import { EXIT_OK, type CliIo } from '../io.js';
 import { parseParamFlags, positiveIntFlag } from './common.js';
 
-export interface InspectArgs {
+export interface InspectArgs extends FormatFlags {
   readonly workload: string;
   readonly params: readonly string[];
   readonly batch?: number | undefined;
-  readonly format?: string | undefined;
-  readonly weights?: string | undefined;
-  readonly acts?: string | undefined;
-  readonly accumulator?: string | undefined;
   readonly json: boolean;
   readonly verbose: boolean;
 }

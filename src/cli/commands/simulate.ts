@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { prepareRun, type PreparedRun } from '../../sim/prepare.js';
+import type { FormatFlags } from '../../config/format-flags.js';
 import { targetReports } from '../../report/target-reports.js';
 import { scaleSimCfgIssue } from '../../targets/systolic/scalesim-cfg.js';
 import type { SystolicJob } from '../../targets/systolic/index.js';
@@ -15,17 +16,13 @@ import { packageRoot } from '../../units/paths.js';
 import { EXIT_OK, UsageError, type CliIo } from '../io.js';
 import { parseParamFlags, positiveIntFlag } from './common.js';
 
-export interface SimulateArgs {
+export interface SimulateArgs extends FormatFlags {
   readonly hw?: string | undefined;
   readonly scalesimCfg?: string | undefined;
   readonly workload?: string | undefined;
   readonly topology?: string | undefined;
   readonly params: readonly string[];
   readonly batch?: number | undefined;
-  readonly format?: string | undefined;
-  readonly weights?: string | undefined;
-  readonly acts?: string | undefined;
-  readonly accumulator?: string | undefined;
   readonly out?: string | undefined;
   readonly noOut?: boolean | undefined;
   readonly workers?: number | undefined;

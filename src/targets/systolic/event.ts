@@ -20,7 +20,7 @@
  *    layer ends at the stamp of its last row (SCALE-Sim's Total Cycles).
  */
 import type { LayerPlan } from './plan.js';
-import { foldOutputs, outputsThrough } from './plan.js';
+import { foldOutputs, outputsThrough, transferCycles } from './plan.js';
 import type { SystolicSpec } from './spec.js';
 
 export interface Timing {
@@ -89,8 +89,6 @@ export function rowCycle(tl: Timeline, fold: number, row: number): number {
   return tl.rowCycle[lo]! + (row - tl.rowRow[lo]!);
 }
 
-const ceilDiv = (bytes: number, bandwidth: number): number => (bytes <= 0 ? 0 : Math.ceil(bytes / bandwidth));
-
 /** Smallest fold row t with F0 + outputs(≤ t) > bound, or Infinity if the fold never gets there. */
 function rowExceeding(
   f: { outBase: number; outPerColumn: number; uc: number },
@@ -126,7 +124,7 @@ export function runEventTiming(plan: LayerPlan, spec: SystolicSpec, timeline?: T
       return;
     }
     const s = Math.max(c, readFree);
-    readFree = s + ceilDiv(b, br);
+    readFree = s + transferCycles(b, br);
     ready[j] = readFree + latency;
     if (timeline !== undefined) {
       timeline.readStream.push(ready === readyI ? 0 : 1);
@@ -154,7 +152,7 @@ export function runEventTiming(plan: LayerPlan, spec: SystolicSpec, timeline?: T
 
   const h = plan.ofmapHalfWords;
   const wb = plan.ofmapWordBytes;
-  const drainHalf = ceilDiv(h * wb, bw);
+  const drainHalf = transferCycles(h * wb, bw);
   let fill = 0;
   let otherFree = 0;
   let drains = 0;
@@ -225,8 +223,8 @@ export function runEventTiming(plan: LayerPlan, spec: SystolicSpec, timeline?: T
     // even when the drain itself is instantaneous (unlimited write bandwidth)
     drains++;
     const start = Math.max(lastRowEnd, otherFree);
-    end = start + Math.max(1, ceilDiv(fill * wb, bw));
-    recordDrain(start, start + ceilDiv(fill * wb, bw), fill);
+    end = start + Math.max(1, transferCycles(fill * wb, bw));
+    recordDrain(start, start + transferCycles(fill * wb, bw), fill);
   }
   if (scalesim) {
     const cycles = lastRowEnd - 1;

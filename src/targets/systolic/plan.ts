@@ -431,6 +431,11 @@ function windowPixels(
   return count;
 }
 
+/** Cycles to move `bytes` at `bandwidth` bytes per cycle (0 for nothing, or unlimited bandwidth). */
+export function transferCycles(bytes: number, bandwidth: number): number {
+  return bytes <= 0 ? 0 : Math.ceil(bytes / bandwidth);
+}
+
 export function bytesOf(elements: number, elementBytes: number): number {
   return Math.ceil(elements * elementBytes);
 }

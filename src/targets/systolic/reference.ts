@@ -7,7 +7,7 @@
  */
 import type { ActionCounts, Component } from '../../engine/component.js';
 import { runEvents, runStepper } from '../../engine/runner.js';
-import type { Chunk, Fold, LayerPlan } from './plan.js';
+import { transferCycles, type Chunk, type Fold, type LayerPlan } from './plan.js';
 import type { SystolicSpec } from './spec.js';
 
 /** Real operand values (decoded from the layer's number formats); 0 for padding. */
@@ -48,8 +48,6 @@ export interface ReferenceResult {
   readonly outputs: Map<number, Float64Array>;
 }
 
-const ceilDiv = (bytes: number, bandwidth: number): number => (bytes <= 0 ? 0 : Math.ceil(bytes / bandwidth));
-
 /** The read DMA: serves chunk requests in order, ⌈bytes / bandwidth⌉ cycles each. */
 class ReadDma implements Component {
   readonly id = 'dram.read';
@@ -82,7 +80,7 @@ class ReadDma implements Component {
       this.ready[stream][index] = now;
       return;
     }
-    const cycles = ceilDiv(bytes, this.bandwidth);
+    const cycles = transferCycles(bytes, this.bandwidth);
     if (cycles === 0) {
       // unlimited bandwidth: the transfer takes no channel time, only the latency
       this.ready[stream][index] = now + this.latency;
@@ -150,7 +148,7 @@ class OfmapDrain implements Component {
   }
 
   start(bytes: number): void {
-    this.left = ceilDiv(bytes, this.bandwidth);
+    this.left = transferCycles(bytes, this.bandwidth);
   }
 
   step(): void {

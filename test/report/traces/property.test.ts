@@ -21,39 +21,10 @@ import { arrayCounts, memoryCounts } from '../../../src/targets/systolic/counts.
 import { rowCycle } from '../../../src/targets/systolic/event.js';
 import { PlanError, type OperandBytes } from '../../../src/targets/systolic/plan.js';
 import { DATAFLOWS, type SystolicSpec } from '../../../src/targets/systolic/spec.js';
-import { convView, gemmViewOf, specOf, type ConvCase } from '../../targets/systolic/helpers.js';
+import { convView, gemmViewOf, specOf, type ConvCase, convCaseArb } from '../../targets/systolic/helpers.js';
 import { layerOf, naiveAccesses, naiveSramText, readTrace, tempDir, type Layer, type Stream } from './helpers.js';
 
-const convArb: fc.Arbitrary<ConvCase> = fc
-  .record({
-    n: fc.integer({ min: 1, max: 2 }),
-    cg: fc.integer({ min: 1, max: 3 }),
-    groups: fc.integer({ min: 1, max: 2 }),
-    coutg: fc.integer({ min: 1, max: 4 }),
-    h: fc.integer({ min: 1, max: 6 }),
-    w: fc.integer({ min: 1, max: 6 }),
-    kh: fc.integer({ min: 1, max: 3 }),
-    kw: fc.integer({ min: 1, max: 3 }),
-    sh: fc.integer({ min: 1, max: 2 }),
-    sw: fc.integer({ min: 1, max: 3 }),
-    pads: fc.tuple(fc.nat(1), fc.nat(1), fc.nat(1), fc.nat(1)),
-    dh: fc.integer({ min: 1, max: 2 }),
-    dw: fc.integer({ min: 1, max: 2 }),
-  })
-  .map((r) => ({
-    n: r.n,
-    c: r.cg * r.groups,
-    h: r.h,
-    w: r.w,
-    cout: r.coutg * r.groups,
-    kh: r.kh,
-    kw: r.kw,
-    stride: [r.sh, r.sw] as [number, number],
-    pads: r.pads,
-    dilation: [r.dh, r.dw] as [number, number],
-    groups: r.groups,
-  }))
-  .filter((c) => c.h + c.pads[0] + c.pads[2] - c.dilation[0] * (c.kh - 1) >= 1 && c.w + c.pads[1] + c.pads[3] - c.dilation[1] * (c.kw - 1) >= 1);
+const convArb: fc.Arbitrary<ConvCase> = convCaseArb();
 
 function matmulView(b: number, m: number, n: number, k: number): GemmView {
   return gemmView(

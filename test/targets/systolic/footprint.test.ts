@@ -3,36 +3,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ifmapAddress } from '../../../src/mapping/gemm.js';
 import { footprintScratch, im2colFootprint } from '../../../src/targets/systolic/plan.js';
-import { convOut, convView, type ConvCase } from './helpers.js';
+import { convView, type ConvCase, convCaseArb } from './helpers.js';
 
-const caseArb: fc.Arbitrary<ConvCase> = fc
-  .record({
-    cg: fc.integer({ min: 1, max: 5 }),
-    groups: fc.integer({ min: 1, max: 3 }),
-    h: fc.integer({ min: 1, max: 9 }),
-    w: fc.integer({ min: 1, max: 9 }),
-    kh: fc.integer({ min: 1, max: 4 }),
-    kw: fc.integer({ min: 1, max: 4 }),
-    sh: fc.integer({ min: 1, max: 3 }),
-    sw: fc.integer({ min: 1, max: 3 }),
-    pads: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
-    dh: fc.integer({ min: 1, max: 2 }),
-    dw: fc.integer({ min: 1, max: 2 }),
-  })
-  .map((r) => ({
-    n: 2,
-    c: r.cg * r.groups,
-    h: r.h,
-    w: r.w,
-    cout: r.groups,
-    kh: r.kh,
-    kw: r.kw,
-    stride: [r.sh, r.sw] as [number, number],
-    pads: r.pads,
-    dilation: [r.dh, r.dw] as [number, number],
-    groups: r.groups,
-  }))
-  .filter((c) => convOut(c)[0] >= 1 && convOut(c)[1] >= 1);
+const caseArb: fc.Arbitrary<ConvCase> = convCaseArb({
+  batch: 2,
+  channelsPerGroup: 5,
+  groups: 3,
+  outPerGroup: 1,
+  size: 9,
+  kernel: 4,
+  strideH: 3,
+  strideW: 3,
+  pad: 2,
+});
 
 describe('im2col footprint', () => {
   it('equals the number of distinct addresses of every block', () => {

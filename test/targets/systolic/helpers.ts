@@ -3,6 +3,7 @@ import { filterAddress, gemmView, ifmapAddress, type GemmView } from '../../../s
 import type { OperandSource } from '../../../src/targets/systolic/reference.js';
 import { fromYaml, type SystolicSpec, type SystolicYaml } from '../../../src/targets/systolic/spec.js';
 import { Rng } from '../../../src/units/index.js';
+import fc from 'fast-check';
 
 export interface ConvCase {
   n: number;
@@ -99,4 +100,63 @@ export function specOf(over: Partial<SystolicYaml> & Pick<SystolicYaml, 'array'>
     offsets: { ifmap: 0, filter: 10_000_000, ofmap: 20_000_000 },
     ...over,
   });
+}
+
+/** Limits of generated convolutions (inclusive maxima). */
+export interface ConvLimits {
+  readonly batch: number;
+  readonly channelsPerGroup: number;
+  readonly groups: number;
+  readonly outPerGroup: number;
+  readonly size: number;
+  readonly kernel: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly pad: number;
+}
+
+export const SMALL_CONV: ConvLimits = {
+  batch: 2,
+  channelsPerGroup: 3,
+  groups: 2,
+  outPerGroup: 4,
+  size: 6,
+  kernel: 3,
+  strideH: 2,
+  strideW: 3,
+  pad: 1,
+};
+
+/** Random convolutions with groups, strides, asymmetric padding and dilation that have outputs. */
+export function convCaseArb(l: ConvLimits = SMALL_CONV): fc.Arbitrary<ConvCase> {
+  return fc
+    .record({
+      n: fc.integer({ min: 1, max: l.batch }),
+      cg: fc.integer({ min: 1, max: l.channelsPerGroup }),
+      groups: fc.integer({ min: 1, max: l.groups }),
+      coutg: fc.integer({ min: 1, max: l.outPerGroup }),
+      h: fc.integer({ min: 1, max: l.size }),
+      w: fc.integer({ min: 1, max: l.size }),
+      kh: fc.integer({ min: 1, max: l.kernel }),
+      kw: fc.integer({ min: 1, max: l.kernel }),
+      sh: fc.integer({ min: 1, max: l.strideH }),
+      sw: fc.integer({ min: 1, max: l.strideW }),
+      pads: fc.tuple(fc.nat(l.pad), fc.nat(l.pad), fc.nat(l.pad), fc.nat(l.pad)),
+      dh: fc.integer({ min: 1, max: 2 }),
+      dw: fc.integer({ min: 1, max: 2 }),
+    })
+    .map((r): ConvCase => ({
+      n: r.n,
+      c: r.cg * r.groups,
+      h: r.h,
+      w: r.w,
+      cout: r.coutg * r.groups,
+      kh: r.kh,
+      kw: r.kw,
+      stride: [r.sh, r.sw],
+      pads: r.pads,
+      dilation: [r.dh, r.dw],
+      groups: r.groups,
+    }))
+    .filter((c) => convOut(c)[0] >= 1 && convOut(c)[1] >= 1);
 }
