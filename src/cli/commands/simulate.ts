@@ -5,8 +5,8 @@ import { targetReports } from '../../report/target-reports.js';
 import { scaleSimCfgIssue } from '../../targets/systolic/scalesim-cfg.js';
 import type { SystolicJob } from '../../targets/systolic/index.js';
 import type { SystolicSpec } from '../../targets/systolic/spec.js';
-import { writeSystolicJobTraces } from '../../report/traces/index.js';
-import { defaultWorkers, runTasks } from '../../sim/pool.js';
+import type { TraceTask } from '../../sim/trace-worker.js';
+import { defaultWorkers, runTasks, runTraceTasks } from '../../sim/pool.js';
 import { assembleResult, type SimResult } from '../../sim/result.js';
 import type { LayerResult } from '../../targets/types.js';
 import { layersCsv, renderRun, summaryJson } from '../../report/run-report.js';
@@ -88,6 +88,10 @@ export async function simulate(
   return { run, result: assembleResult(run, layers) };
 }
 
+function workersOf(args: SimulateArgs): number {
+  return args.workers === undefined ? defaultWorkers() : (positiveIntFlag('--workers', args.workers) ?? 1);
+}
+
 /** One message per distinct problem (many layers usually hit the same limit). */
 function dedupe(issues: readonly InputIssue[]): InputIssue[] {
   const seen = new Map<string, InputIssue>();
@@ -111,7 +115,7 @@ export async function simulateCommand(args: SimulateArgs, io: CliIo): Promise<nu
     if (args.verbose) io.err(`bitcycle: wrote ${[...files.keys()].join(', ')} to ${dir}`);
   }
   if (args.trace !== undefined) {
-    const t = await writeTraces(run, args.trace);
+    const t = await writeTraces(run, args.trace, workersOf(args));
     if (args.verbose)
       io.err(
         `bitcycle: wrote ${t.lines} trace lines (${t.bytes} bytes) for ${t.layers} layers to ${args.trace}`,
@@ -121,23 +125,23 @@ export async function simulateCommand(args: SimulateArgs, io: CliIo): Promise<nu
   return EXIT_OK;
 }
 
-/** Per-cycle traces of every array layer, streamed to disk one layer after another. */
+/** Per-cycle traces of every array layer, streamed to disk, layers in parallel on the worker pool. */
 async function writeTraces(
   run: PreparedRun,
   dir: string,
+  workers: number,
 ): Promise<{ lines: number; bytes: number; layers: number }> {
   if (run.target.id !== 'systolic') {
     throw new UsageError(`--trace is available for the systolic target (this run uses ${run.target.id})`);
   }
-  let lines = 0;
-  let bytes = 0;
-  let layers = 0;
+  const tasks: TraceTask[] = [];
   for (const job of run.jobs as SystolicJob[]) {
-    if (job.kind !== 'gemm') continue;
-    const s = await writeSystolicJobTraces(dir, job, run.spec as SystolicSpec);
-    lines += s.lines;
-    bytes += s.bytes;
-    layers++;
+    if (job.kind === 'gemm') tasks.push({ dir, job, spec: run.spec as SystolicSpec });
   }
-  return { lines, bytes, layers };
+  const done = await runTraceTasks(tasks, workers);
+  return {
+    lines: done.reduce((s, d) => s + d.lines, 0),
+    bytes: done.reduce((s, d) => s + d.bytes, 0),
+    layers: tasks.length,
+  };
 }
