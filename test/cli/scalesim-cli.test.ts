@@ -108,4 +108,48 @@ describe('simulate --trace', () => {
       .filter((a) => a >= 0);
     expect(new Set(ofmap).size).toBe(37 * 19);
   });
+
+  it('gives identical trace files on 1 and 2 worker threads', async () => {
+    const d = tmp();
+    const topo = write(d, 't.csv', 'Layer, M, N, K,\na, 37, 19, 23,\nb, 64, 40, 33,\nc, 20, 70, 12,\n');
+    const one = join(d, 'one');
+    const two = join(d, 'two');
+    expect(
+      (
+        await cli(
+          'simulate',
+          '--scalesim-cfg',
+          cfg,
+          '--topology',
+          topo,
+          '--skip-reports',
+          '--trace',
+          one,
+          '--workers',
+          '1',
+        )
+      ).code,
+    ).toBe(0);
+    expect(
+      (
+        await cli(
+          'simulate',
+          '--scalesim-cfg',
+          cfg,
+          '--topology',
+          topo,
+          '--skip-reports',
+          '--trace',
+          two,
+          '--workers',
+          '2',
+        )
+      ).code,
+    ).toBe(0);
+    for (const layer of ['a', 'b', 'c']) {
+      for (const f of ['IFMAP_SRAM_TRACE.csv', 'OFMAP_DRAM_TRACE.csv']) {
+        expect(readFileSync(join(two, layer, f), 'utf8')).toBe(readFileSync(join(one, layer, f), 'utf8'));
+      }
+    }
+  });
 });
