@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cli } from './helpers.js';
 import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { packageRoot } from '../../src/units/paths.js';
 
 interface InspectJson {
@@ -72,6 +73,15 @@ describe('bitcycle list / formats / validate', () => {
     expect(j.hardware.multiplierInputBits).toBe(4);
     // 256 codes, two NaNs (±), ±0 collapse to one value: 253 distinct finite values
     expect(j.grid).toHaveLength(253);
+  });
+
+  it('validates every shipped hardware preset, YAML and SCALE-Sim .cfg', async () => {
+    const dir = join(packageRoot(), 'hw-configs', 'systolic');
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml') || x.endsWith('.cfg'))) {
+      const r = await cli('validate', join(dir, f));
+      expect(r.code, f).toBe(0);
+      expect(r.stdout).toContain('valid hw-config');
+    }
   });
 
   it('validates a tech table', async () => {

@@ -1,5 +1,6 @@
 import { extname } from 'node:path';
-import { readYamlFile } from '../../config/yaml.js';
+import { readTextFile, readYamlFile } from '../../config/yaml.js';
+import { parseScaleSimCfg } from '../../targets/systolic/scalesim-cfg.js';
 import { loadWorkload } from '../../graph/workload.js';
 import { analyzeGraph } from '../../graph/analyze.js';
 import { parseTechTable } from '../../cost/tech-table.js';
@@ -13,6 +14,13 @@ export type ValidatedKind = 'hw-config' | 'workload' | 'tech-table';
 /** Check a file of any kind bitcycle reads; every problem is reported at once (exit 2). */
 export function validateFile(file: string): { kind: ValidatedKind; detail: string } {
   const ext = extname(file).toLowerCase();
+  if (ext === '.cfg') {
+    const cfg = parseScaleSimCfg(readTextFile(file), file);
+    return {
+      kind: 'hw-config',
+      detail: `SCALE-Sim config, run ${cfg.runName}, ${cfg.spec.rows}×${cfg.spec.cols} ${cfg.spec.dataflow}`,
+    };
+  }
   if (ext === '.csv') {
     const g = loadWorkload(file);
     analyzeGraph(g);
@@ -40,7 +48,7 @@ export function validateFile(file: string): { kind: ValidatedKind; detail: strin
       path: '(root)',
       value: showValue(raw),
       expected:
-        'a hardware config (with `target:`), a workload layer table (`format: bitcycle-workload/1`), a SCALE-Sim topology .csv, or a tech table (`kind: tech-table`)',
+        'a hardware config (with `target:`), a SCALE-Sim .cfg, a workload layer table (`format: bitcycle-workload/1`), a SCALE-Sim topology .csv, or a tech table (`kind: tech-table`)',
     },
   ]);
 }
