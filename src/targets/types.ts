@@ -23,6 +23,32 @@ export interface LayerResult {
   readonly extra: Readonly<Record<string, number | string>>;
 }
 
+/**
+ * What the hardware is made of, for cost/ to price (area, leakage, and the energy of the actions the
+ * components emit). Targets describe; they never price.
+ */
+export type InventoryItem =
+  | {
+      readonly kind: 'mac-array';
+      readonly id: string;
+      readonly macs: number;
+      readonly weights: string;
+      readonly activations: string;
+      readonly accumulator: string;
+    }
+  | {
+      readonly kind: 'sram';
+      readonly id: string;
+      /** Macros of this size; a double-buffered SRAM is two macros of half the capacity. */
+      readonly macros: number;
+      readonly bytesPerMacro: number;
+      readonly wordBits: number;
+      readonly ports: number;
+    }
+  | { readonly kind: 'registers'; readonly id: string; readonly count: number; readonly bits: number }
+  | { readonly kind: 'vector-unit'; readonly id: string; readonly lanes: number; readonly bits: number }
+  | { readonly kind: 'dram'; readonly id: string; readonly technology: string };
+
 /** How to run: the production event engine, or the reference stepper (small cases; self-checking). */
 export type EngineChoice = 'event' | 'reference';
 
@@ -66,6 +92,8 @@ export interface TargetDefinition<Spec, Job> {
   peakMacsPerCycle(spec: Spec): number;
   /** Formats named by the preset (used when the command line names none). */
   presetFormats(spec: Spec): FormatAssignment | undefined;
+  /** The components of this hardware for the given formats (for area and energy). */
+  inventory(spec: Spec, formats: FormatAssignment): InventoryItem[];
 }
 
 /** A registered target with its types erased, for the registry and the CLI. */

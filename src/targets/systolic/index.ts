@@ -13,7 +13,14 @@ import type { Graph, Node } from '../../graph/ir.js';
 import { gemmView, type GemmView } from '../../mapping/gemm.js';
 import type { ActionCounts } from '../../engine/component.js';
 import { sortedCounts } from '../../engine/component.js';
-import type { CompileOptions, LayerResult, ShapedNode, Support, TargetDefinition } from '../types.js';
+import type {
+  CompileOptions,
+  InventoryItem,
+  LayerResult,
+  ShapedNode,
+  Support,
+  TargetDefinition,
+} from '../types.js';
 import { checkWithReference } from './check.js';
 import { arrayCounts, memoryCounts, scalesimOfmapWriteExtra, scalesimUtilizations } from './counts.js';
 import { runEventTiming, type Timeline, type Timing } from './event.js';
@@ -231,4 +238,45 @@ export const systolicTarget: TargetDefinition<SystolicSpec, SystolicJob> = {
   clockHz: (spec) => spec.clockHz,
   peakMacsPerCycle: (spec) => spec.rows * spec.cols,
   presetFormats: (spec) => spec.formats,
+  inventory: systolicInventory,
 };
+
+/**
+ * A systolic array's components: R×C MAC units; per PE an activation register, a weight register
+ * and an accumulator (the registers the values hop through); three double-buffered SRAMs, each two
+ * single-port macros of half the capacity, one operand element wide; the vector unit; the DRAM.
+ */
+export function systolicInventory(spec: SystolicSpec, formats: FormatAssignment): InventoryItem[] {
+  const bits = (name: string): number => parseFormat(name).bits;
+  const w = bits(formats.weights);
+  const a = bits(formats.activations);
+  const acc = bits(formats.accumulator);
+  const pes = spec.rows * spec.cols;
+  const word = (b: number): number => (spec.wordBytes !== undefined ? spec.wordBytes * 8 : b);
+  const sram = (id: string, bytes: number, wordBits: number): InventoryItem => ({
+    kind: 'sram',
+    id,
+    macros: 2,
+    bytesPerMacro: bytes / 2,
+    wordBits,
+    ports: 1,
+  });
+  return [
+    {
+      kind: 'mac-array',
+      id: 'pe',
+      macs: pes,
+      weights: formats.weights,
+      activations: formats.activations,
+      accumulator: formats.accumulator,
+    },
+    { kind: 'registers', id: 'pe.ifmap_reg', count: pes, bits: a },
+    { kind: 'registers', id: 'pe.filter_reg', count: pes, bits: w },
+    { kind: 'registers', id: 'pe.acc_reg', count: pes, bits: acc },
+    sram('sram.ifmap', spec.ifmapSramBytes, word(a)),
+    sram('sram.filter', spec.filterSramBytes, word(w)),
+    sram('sram.ofmap', spec.ofmapSramBytes, word(a)),
+    { kind: 'vector-unit', id: 'vector', lanes: spec.vectorLanes, bits: a },
+    { kind: 'dram', id: 'dram', technology: 'lpddr4' },
+  ];
+}
