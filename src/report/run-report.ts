@@ -74,7 +74,9 @@ export function renderRun(result: SimResult, opts: { allLayers?: boolean } = {})
     '',
     `total: ${formatNumber(t.cycles)} cycles (${formatNumber(t.stallCycles)} stall), ${formatNumber(t.macs)} MACs, utilization ${round(100 * t.utilization, 1)} %`,
     `latency ${formatNumber(t.latencyS * 1e3, 4)} ms at ${formatNumber(result.clockHz / 1e6)} MHz, ${formatNumber(t.inferencesPerS, 4)} inferences/s, ${formatNumber(t.opsPerS / 1e12, 4)} TOPS`,
-    `energy and area: ${t.energyPj === null ? 'not computed (no cost model for this target yet)' : `${formatNumber(t.energyPj)} pJ`}`,
+    t.energyPj === null || t.areaUm2 === null
+      ? 'energy and area: not computed (the hardware description gives no technology: node and DRAM kind)'
+      : `energy ${formatNumber(t.energyPj / 1e9, 4)} mJ per run (${formatNumber(t.powerW ?? 0, 3)} W), ${formatNumber((t.opsPerJ ?? 0) / 1e12, 3)} TOPS/W; area ${formatNumber(t.areaUm2 / 1e6, 4)} mm²`,
   ];
   return lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n');
 }

@@ -6,6 +6,7 @@ import type { FormatAssignment } from '../config/format-flags.js';
 import type { LayerResult } from '../targets/types.js';
 import { packageVersion } from '../units/paths.js';
 import type { PreparedRun } from './prepare.js';
+import type { PricedRun } from '../cost/rollup.js';
 
 export interface SimLayer {
   readonly name: string;
@@ -49,7 +50,11 @@ export interface SimResult {
   readonly provenance: Readonly<Record<string, string>>;
 }
 
-export function assembleResult(run: PreparedRun, layers: readonly LayerResult[]): SimResult {
+export function assembleResult(
+  run: PreparedRun,
+  layers: readonly LayerResult[],
+  priced?: PricedRun,
+): SimResult {
   const clockHz = run.target.clockHz(run.spec);
   const peak = run.target.peakMacsPerCycle(run.spec);
   let cycles = 0;
@@ -61,6 +66,8 @@ export function assembleResult(run: PreparedRun, layers: readonly LayerResult[])
     macs += l.macs;
   }
   const latencyS = cycles / clockHz;
+  const energyPj = priced === undefined ? null : priced.layers.reduce((s, l) => s + l.energyPj, 0);
+  const tech = run.target.technology(run.spec);
   return {
     bitcycle: packageVersion(),
     target: run.target.id,
@@ -77,30 +84,47 @@ export function assembleResult(run: PreparedRun, layers: readonly LayerResult[])
       macs,
       latencyS,
       utilization: cycles > 0 ? macs / (cycles * peak) : 0,
-      energyPj: null,
-      areaUm2: null,
-      powerW: null,
+      energyPj,
+      areaUm2: priced === undefined ? null : priced.areaUm2,
+      powerW: energyPj === null || latencyS <= 0 ? null : energyPj / 1e12 / latencyS,
       opsPerS: latencyS > 0 ? (2 * macs) / latencyS : 0,
-      opsPerJ: null,
+      opsPerJ: energyPj === null || energyPj <= 0 ? null : (2 * macs) / (energyPj / 1e12),
       inferencesPerS: latencyS > 0 ? run.batch / latencyS : 0,
     },
-    layers: layers.map((l) => ({
-      name: l.name,
-      op: l.op,
-      cycles: l.cycles,
-      stallCycles: l.stallCycles,
-      macs: l.macs,
-      utilization: l.utilization,
-      energyPj: null,
-      counts: l.counts,
-      ...l.extra,
-    })),
+    layers: layers.map((l, i) => {
+      const p = priced?.layers[i];
+      return {
+        name: l.name,
+        op: l.op,
+        cycles: l.cycles,
+        stallCycles: l.stallCycles,
+        macs: l.macs,
+        utilization: l.utilization,
+        energyPj: p === undefined ? null : p.energyPj,
+        counts: l.counts,
+        ...(p === undefined
+          ? {}
+          : { energyByComponentPj: p.energyByComponentPj, leakageEnergyPj: p.leakageEnergyPj }),
+        ...l.extra,
+      };
+    }),
+    ...(priced === undefined
+      ? {}
+      : { areaByComponentUm2: priced.areaByComponentUm2, actionEnergyPj: priced.actionEnergyPj }),
     provenance: {
       cycles: `${run.target.id} target, ${run.target.fidelity} model (event engine), layers run one after another`,
       'totals.utilization': `MACs / (cycles × ${peak} MAC units)`,
       'totals.opsPerS': 'a MAC counts as 2 operations',
-      energyPj: 'not computed: no cost model prices this target yet',
-      areaUm2: 'not computed: no cost model prices this target yet',
+      ...(priced === undefined
+        ? {
+            energyPj: 'not computed: the hardware description gives no technology (node, DRAM kind)',
+            areaUm2: 'not computed: the hardware description gives no technology (node, DRAM kind)',
+          }
+        : {
+            energyPj: `Σ action counts × energy per action + leakage × time, at ${tech?.nodeNm ?? '?'} nm (hw-configs/tech/; see energy.* entries)`,
+            areaUm2: 'Σ inventory items × area (see area.* entries)',
+            ...priced.provenance,
+          }),
     },
   };
 }

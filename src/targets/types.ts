@@ -94,6 +94,10 @@ export interface TargetDefinition<Spec, Job> {
   presetFormats(spec: Spec): FormatAssignment | undefined;
   /** The components of this hardware for the given formats (for area and energy). */
   inventory(spec: Spec, formats: FormatAssignment): InventoryItem[];
+  /** Process node, supply and DRAM kind, when the preset gives them (else no energy/area). */
+  technology(
+    spec: Spec,
+  ): { readonly nodeNm: number; readonly voltageV?: number; readonly dram: string } | undefined;
 }
 
 /** A registered target with its types erased, for the registry and the CLI. */

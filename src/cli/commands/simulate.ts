@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { prepareRun, type PreparedRun } from '../../sim/prepare.js';
 import type { FormatFlags } from '../../config/format-flags.js';
+import { priceRun } from '../../cost/rollup.js';
 import { targetReports } from '../../report/target-reports.js';
 import { scaleSimCfgIssue } from '../../targets/systolic/scalesim-cfg.js';
 import type { SystolicJob } from '../../targets/systolic/index.js';
@@ -85,7 +86,12 @@ export async function simulate(
     } else layers.push(r);
   });
   if (refused.length > 0) throw new InputError(dedupe(refused));
-  return { run, result: assembleResult(run, layers) };
+  const tech = run.target.technology(run.spec);
+  const priced =
+    tech === undefined
+      ? undefined
+      : priceRun(run.target.inventory(run.spec, run.formats), layers, tech, run.target.clockHz(run.spec));
+  return { run, result: assembleResult(run, layers, priced) };
 }
 
 function workersOf(args: SimulateArgs): number {

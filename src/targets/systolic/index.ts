@@ -239,6 +239,7 @@ export const systolicTarget: TargetDefinition<SystolicSpec, SystolicJob> = {
   peakMacsPerCycle: (spec) => spec.rows * spec.cols,
   presetFormats: (spec) => spec.formats,
   inventory: systolicInventory,
+  technology: (spec) => spec.technology,
 };
 
 /**
@@ -277,6 +278,6 @@ export function systolicInventory(spec: SystolicSpec, formats: FormatAssignment)
     sram('sram.filter', spec.filterSramBytes, word(w)),
     sram('sram.ofmap', spec.ofmapSramBytes, word(a)),
     { kind: 'vector-unit', id: 'vector', lanes: spec.vectorLanes, bits: a },
-    { kind: 'dram', id: 'dram', technology: 'lpddr4' },
+    { kind: 'dram', id: 'dram', technology: spec.technology?.dram ?? 'unspecified' },
   ];
 }

@@ -54,6 +54,15 @@ const SpecSchema = z.strictObject({
     })
     .optional(),
   conventions: z.enum(CONVENTIONS).default('bitcycle'),
+  /** Process node, supply and DRAM kind, for energy and area (hw-configs/tech/ tables). */
+  technology: z
+    .strictObject({
+      node_nm: z.number().positive('a technology node in nm'),
+      voltage_v: z.number().positive('a supply voltage in volts').optional(),
+      dram: z.string().min(1, 'a DRAM kind of hw-configs/tech/dram.yaml (lpddr4, ddr3, hbm2 …)'),
+      source: z.string().optional(),
+    })
+    .optional(),
   /** Lanes of the post-processing (vector) unit for pooling, element-wise and normalisation ops. */
   vector_lanes: z.number().int().positive('a positive whole number of lanes').optional(),
   /**
@@ -95,6 +104,8 @@ export interface SystolicSpec {
   readonly filterOffset: number;
   readonly ofmapOffset: number;
   readonly vectorLanes: number;
+  readonly technology:
+    { readonly nodeNm: number; readonly voltageV?: number; readonly dram: string } | undefined;
 }
 
 export function parseSystolicSpec(raw: unknown, file: string): SystolicSpec {
@@ -124,5 +135,13 @@ export function fromYaml(y: SystolicYaml): SystolicSpec {
     filterOffset: y.offsets.filter,
     ofmapOffset: y.offsets.ofmap,
     vectorLanes: y.vector_lanes ?? y.array.cols,
+    technology:
+      y.technology === undefined
+        ? undefined
+        : {
+            nodeNm: y.technology.node_nm,
+            dram: y.technology.dram,
+            ...(y.technology.voltage_v !== undefined ? { voltageV: y.technology.voltage_v } : {}),
+          },
   };
 }
