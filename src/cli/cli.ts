@@ -6,6 +6,7 @@ import { validateCommand } from './commands/validate.js';
 import { formatsShowCommand } from './commands/formats.js';
 import { simulateCommand } from './commands/simulate.js';
 import { infoCommand } from './commands/info.js';
+import { compareFormatsCommand, DEFAULT_COMPARE_FORMATS } from './commands/compare-formats.js';
 import { DEFAULT_FORMAT, DEFAULT_HW, DEFAULT_WORKLOAD } from './defaults.js';
 
 /** Parse argv and run one command; returns the exit code (0 ok, 1 failure, 2 bad input). */
@@ -166,6 +167,55 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
               accumulator: args.accumulator,
               json: args.json,
               verbose: args.verbose,
+            },
+            io,
+          ),
+        );
+      },
+    )
+    .command(
+      'compare-formats',
+      'run one workload on one array in several number formats: area, energy, cycles, TOPS/W per format',
+      (y) =>
+        y
+          .option('hw', {
+            type: 'string',
+            demandOption: true,
+            describe: 'hardware preset (YAML with a technology: node and DRAM)',
+          })
+          .option('workload', {
+            alias: 'w',
+            type: 'string',
+            demandOption: true,
+            describe: 'zoo id or layer table',
+          })
+          .option('formats', {
+            type: 'string',
+            default: DEFAULT_COMPARE_FORMATS,
+            describe: 'comma-separated formats or wXaY shorthands',
+          })
+          .option('node', { type: 'string', describe: "technology node instead of the preset's, e.g. 22nm" })
+          .option('param', paramOption)
+          .option('batch', { type: 'number', describe: 'batch size (default 1)' })
+          .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
+          .option('out', {
+            alias: 'o',
+            type: 'string',
+            describe: 'output folder (default reports/compare-formats)',
+          }),
+      async (args) => {
+        setCode(
+          await compareFormatsCommand(
+            {
+              hw: args.hw,
+              workload: args.workload,
+              formats: args.formats,
+              node: args.node,
+              params: args.param ?? [],
+              batch: args.batch,
+              workers: args.workers,
+              out: args.out,
+              json: args.json,
             },
             io,
           ),

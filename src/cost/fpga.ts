@@ -50,7 +50,11 @@ export const FPGA_CONSTANTS = {
     label: 'S',
     source: `${REF} §3: Xilinx WP486 (two INT8 MACCs sharing an operand); FINN mvu_8sx8u_dsp48.sv PIPE_COUNT=(PE+1)/2`,
   },
-  dsp48Pack2MaxBits: { value: 8, label: 'S', source: `${REF} §3: FINN mvu_8sx8u_dsp48.sv (8s×8u); WP486 INT8` },
+  dsp48Pack2MaxBits: {
+    value: 8,
+    label: 'S',
+    source: `${REF} §3: FINN mvu_8sx8u_dsp48.sv (8s×8u); WP486 INT8`,
+  },
   /** MACs per DSP58 (Versal) for [4,9]-bit operands: a 3-way dot product per DSP along SIMD. */
   dsp58MacsUpTo9Bits: {
     value: 3,
@@ -59,10 +63,22 @@ export const FPGA_CONSTANTS = {
   },
   dsp58PackMaxBits: { value: 9, label: 'S', source: `${REF} §3: FINN mvu_vvu_8sx9_dsp58.sv ([4,9]-bit)` },
   /** DSP48E2 multiplier: 27-bit (A/AD pre-adder path) × 18-bit (B), two's complement. */
-  dsp48MultWideBits: { value: 27, label: 'S', source: `${REF} §3: DSP48 port widths (AD 27-bit); HiKonv 27×18` },
+  dsp48MultWideBits: {
+    value: 27,
+    label: 'S',
+    source: `${REF} §3: DSP48 port widths (AD 27-bit); HiKonv 27×18`,
+  },
   dsp48MultNarrowBits: { value: 18, label: 'S', source: `${REF} §3: DSP48 port widths (B 18-bit)` },
-  dsp58MultWideBits: { value: 27, label: 'S', source: `${REF} §3: DSP58 ports in mvu_vvu_8sx9_dsp58.sv (A 27)` },
-  dsp58MultNarrowBits: { value: 24, label: 'S', source: `${REF} §3: DSP58 ports in mvu_vvu_8sx9_dsp58.sv (B 24)` },
+  dsp58MultWideBits: {
+    value: 27,
+    label: 'S',
+    source: `${REF} §3: DSP58 ports in mvu_vvu_8sx9_dsp58.sv (A 27)`,
+  },
+  dsp58MultNarrowBits: {
+    value: 24,
+    label: 'S',
+    source: `${REF} §3: DSP58 ports in mvu_vvu_8sx9_dsp58.sv (B 24)`,
+  },
   /**
    * Below this operand-width sum (W + A ≤ 6) a multiplier is LUT-only in the finn-rtl flow: FINN's
    * LUT multiplier formula then needs one LUT level, ⌈(W+A)/6⌉ = 1 (a 2×2 product costs 4 LUTs
@@ -86,16 +102,36 @@ export const FPGA_CONSTANTS = {
     source: `${REF} §1.3: FINN hls/matrixvectoractivation_hls.py dsp_estimation P·Q·⌈(W+A)/48⌉ ("TODO: more accurate modelling")`,
   },
   /** FINN-R LUT model LUT = c0 + c1·P·(mult + addertree + acc + thr + comp) + c2. */
-  finnLutC0: { value: 300, label: 'S', source: `${REF} §1.3: FINN hls/matrixvectoractivation_hls.py lut_estimation c0` },
-  finnLutC1: { value: 1.1, label: 'S', source: `${REF} §1.3: FINN hls/matrixvectoractivation_hls.py lut_estimation c1` },
+  finnLutC0: {
+    value: 300,
+    label: 'S',
+    source: `${REF} §1.3: FINN hls/matrixvectoractivation_hls.py lut_estimation c0`,
+  },
+  finnLutC1: {
+    value: 1.1,
+    label: 'S',
+    source: `${REF} §1.3: FINN hls/matrixvectoractivation_hls.py lut_estimation c1`,
+  },
   /** LUT multiplier: one LUT level per 6 operand bits. */
-  finnLutMultDivisor: { value: 6, label: 'S', source: `${REF} §1.3: FINN lut_estimation mult = Q·(2⌈(W+A)/6⌉−1)·(W+A)` },
+  finnLutMultDivisor: {
+    value: 6,
+    label: 'S',
+    source: `${REF} §1.3: FINN lut_estimation mult = Q·(2⌈(W+A)/6⌉−1)·(W+A)`,
+  },
   /** LUTRAM: c2 = width · ⌈depth/64⌉ (one 64-deep LUTRAM per bit of width). */
   lutramDepth: { value: 64, label: 'S', source: `${REF} §1.3: FINN lut_estimation c2 = P·Q·W·⌈WMEM/64⌉` },
   /** internal_embedded weights with WMEM ≤ 128 go to LUTs (0 BRAM). */
-  embeddedLutMaxDepth: { value: 128, label: 'S', source: `${REF} §1.3: FINN matrixvectoractivation.py bram_estimation` },
+  embeddedLutMaxDepth: {
+    value: 128,
+    label: 'S',
+    source: `${REF} §1.3: FINN matrixvectoractivation.py bram_estimation`,
+  },
   /** RAMB18 capacity used by FINN's efficiency (36 × 512 bits). */
-  bram18Bits: { value: 36 * 512, label: 'D', source: `${REF} §1.3: bram_efficiency = W·MW·MH/(count·36·512)` },
+  bram18Bits: {
+    value: 36 * 512,
+    label: 'D',
+    source: `${REF} §1.3: bram_efficiency = W·MW·MH/(count·36·512)`,
+  },
   uramWidth: { value: 72, label: 'S', source: `${REF} §1.3: FINN uram_estimation ⌈w/72⌉·⌈ω/4096⌉` },
   uramDepth: { value: 4096, label: 'S', source: `${REF} §1.3: FINN uram_estimation ⌈w/72⌉·⌈ω/4096⌉` },
   /**
@@ -112,14 +148,17 @@ export const FPGA_CONSTANTS = {
 const C = FPGA_CONSTANTS;
 
 /** BRAM18 aspect ladder (SDP RAMB18, UG573), as used by FINN's bram_estimation. */
-export const BRAM18_LADDER: readonly { readonly maxWidth: number; readonly depth: number; readonly width: number }[] =
-  [
-    { maxWidth: 1, depth: 16384, width: 1 },
-    { maxWidth: 2, depth: 8192, width: 2 },
-    { maxWidth: 4, depth: 4096, width: 4 },
-    { maxWidth: 9, depth: 2048, width: 9 },
-    { maxWidth: 18, depth: 1024, width: 18 },
-  ];
+export const BRAM18_LADDER: readonly {
+  readonly maxWidth: number;
+  readonly depth: number;
+  readonly width: number;
+}[] = [
+  { maxWidth: 1, depth: 16384, width: 1 },
+  { maxWidth: 2, depth: 8192, width: 2 },
+  { maxWidth: 4, depth: 4096, width: 4 },
+  { maxWidth: 9, depth: 2048, width: 9 },
+  { maxWidth: 18, depth: 1024, width: 18 },
+];
 const BRAM18_LADDER_SOURCE = `${REF} §1.3: FINN matrixvectoractivation.py bram_estimation (after FINN-R), SDP RAMB18 aspect ratios`;
 
 /**
@@ -246,7 +285,12 @@ export function parseFpgaDevices(raw: unknown, file: string): readonly FpgaDevic
   const seen = new Set<string>();
   table.devices.forEach((d, i) => {
     if (seen.has(d.id)) {
-      issues.push({ file, path: `devices[${i}].id`, value: JSON.stringify(d.id), expected: 'a device id not used before' });
+      issues.push({
+        file,
+        path: `devices[${i}].id`,
+        value: JSON.stringify(d.id),
+        expected: 'a device id not used before',
+      });
     }
     seen.add(d.id);
   });
@@ -361,7 +405,10 @@ function integerPacking(
   if (resType === 'lut') return lutRule;
   if (flow === 'hls') {
     if (resType === 'auto' && W < C.hlsDspMinWeightBits.value) {
-      return { ...lutRule, source: `${C.hlsDspMinWeightBits.source}; LUTs by ${C.finnLutMultDivisor.source}` };
+      return {
+        ...lutRule,
+        source: `${C.hlsDspMinWeightBits.source}; LUTs by ${C.finnLutMultDivisor.source}`,
+      };
     }
     return {
       macsPerDsp: 1,
@@ -372,7 +419,11 @@ function integerPacking(
     };
   }
   if (resType === 'auto' && W + A <= C.lutOnlyMaxOperandSum.value) {
-    return { ...lutRule, label: 'estimate', source: `${C.lutOnlyMaxOperandSum.source}; LUTs by the same formula` };
+    return {
+      ...lutRule,
+      label: 'estimate',
+      source: `${C.lutOnlyMaxOperandSum.source}; LUTs by the same formula`,
+    };
   }
   const widest = Math.max(W, A);
   if (dsp === 'DSP58') {
@@ -446,7 +497,7 @@ export function macsPerDsp(
     };
   }
   if (w.kind === 'minifloat' || w.kind === 'posit' || a.kind === 'minifloat' || a.kind === 'posit') {
-    const inner = integerPacking(w, a, dsp, flow, resType === 'auto' ? 'auto' : resType);
+    const inner = integerPacking(w, a, dsp, flow, resType);
     const useDsp = inner.macsPerDsp > 0;
     return {
       macsPerDsp: useDsp ? 1 : 0,
@@ -530,12 +581,7 @@ interface Datapath {
   readonly lutSource: FpgaProvenance;
 }
 
-function datapath(
-  w: HardwareDescriptor,
-  a: HardwareDescriptor,
-  packing: MacPacking,
-  kHot: number,
-): Datapath {
+function datapath(w: HardwareDescriptor, a: HardwareDescriptor, packing: MacPacking, kHot: number): Datapath {
   const W = opBits(w);
   const A = opBits(a);
   switch (packing.rule) {
@@ -806,7 +852,8 @@ export function mvauResources(spec: MvauSpec): MvauResources {
   }
   const issues: InputIssue[] = [];
   if (mh % pe !== 0) issues.push({ path: 'pe', value: String(pe), expected: `a divisor of MH = ${mh}` });
-  if (mw % simd !== 0) issues.push({ path: 'simd', value: String(simd), expected: `a divisor of MW = ${mw}` });
+  if (mw % simd !== 0)
+    issues.push({ path: 'simd', value: String(simd), expected: `a divisor of MW = ${mw}` });
   if (issues.length > 0) throw new InputError(issues);
 
   const W = opBits(spec.weights.hardware);
@@ -915,7 +962,8 @@ function percent(needed: number, available: number): string {
 /** One InputIssue per over-subscribed resource, with the numbers. */
 export function oversubscriptionIssues(rollup: FpgaRollup, device: FpgaDevice): InputIssue[] {
   return rollup.oversubscribed.map((o) => {
-    const name = o.resource === 'dsp' ? `${RESOURCE_NAMES.dsp} (${device.dspType})` : RESOURCE_NAMES[o.resource];
+    const name =
+      o.resource === 'dsp' ? `${RESOURCE_NAMES.dsp} (${device.dspType})` : RESOURCE_NAMES[o.resource];
     return {
       file: device.file,
       path: `${device.id}.${o.resource}`,

@@ -1,0 +1,228 @@
+/**
+ * `bitcycle compare-formats` output: the terminal table, CSV, JSON and a self-contained HTML page
+ * with inline SVG bar charts (no network, no scripts).
+ */
+import { stringify } from 'csv-stringify/sync';
+import { canonicalJson } from './json.js';
+import { formatNumber, renderTable } from './table.js';
+
+/** One format's row (stable JSON field names, documented in the README). */
+export interface FormatComparison {
+  readonly format: string;
+  readonly weights: string;
+  readonly activations: string;
+  readonly accumulator: string;
+  readonly macAreaUm2: number;
+  readonly peArrayAreaUm2: number;
+  readonly sramAreaUm2: number;
+  readonly totalAreaUm2: number;
+  readonly energyPjPerInference: number;
+  readonly energyBreakdownPj: Readonly<Record<string, number>>;
+  readonly cycles: number;
+  readonly opsPerJ: number;
+  readonly areaRatioVsInt8: number | null;
+  /** Filled by the numerics work (issue 5); null = not computed, never a made-up value. */
+  readonly numericalError: null;
+}
+
+export function compareJson(rows: readonly FormatComparison[]): string {
+  return canonicalJson(rows);
+}
+
+export function compareCsv(rows: readonly FormatComparison[]): string {
+  const parts = [...new Set(rows.flatMap((r) => Object.keys(r.energyBreakdownPj)))].sort();
+  const header = [
+    'format',
+    'weights',
+    'activations',
+    'accumulator',
+    'macAreaUm2',
+    'peArrayAreaUm2',
+    'sramAreaUm2',
+    'totalAreaUm2',
+    'areaRatioVsInt8',
+    'energyPjPerInference',
+    'cycles',
+    'opsPerJ',
+    'numericalError',
+    ...parts.map((p) => `energyPj.${p}`),
+  ];
+  const body = rows.map((r) => [
+    r.format,
+    r.weights,
+    r.activations,
+    r.accumulator,
+    r.macAreaUm2,
+    r.peArrayAreaUm2,
+    r.sramAreaUm2,
+    r.totalAreaUm2,
+    r.areaRatioVsInt8 ?? '',
+    r.energyPjPerInference,
+    r.cycles,
+    r.opsPerJ,
+    'not computed',
+    ...parts.map((p) => r.energyBreakdownPj[p] ?? 0),
+  ]);
+  return stringify([header, ...body]);
+}
+
+export function renderCompare(rows: readonly FormatComparison[], title: string): string {
+  const table = renderTable(
+    [
+      { header: 'format' },
+      { header: 'w / a / acc' },
+      { header: 'MAC µm²' },
+      { header: 'PE array mm²' },
+      { header: 'SRAM mm²' },
+      { header: 'total mm²' },
+      { header: 'area vs int8' },
+      { header: 'µJ/inference' },
+      { header: 'cycles' },
+      { header: 'TOPS/W' },
+      { header: 'num. error' },
+    ],
+    rows.map((r) => [
+      r.format,
+      `${r.weights} / ${r.activations} / ${r.accumulator}`,
+      round(r.macAreaUm2, 1),
+      round(r.peArrayAreaUm2 / 1e6, 4),
+      round(r.sramAreaUm2 / 1e6, 4),
+      round(r.totalAreaUm2 / 1e6, 4),
+      r.areaRatioVsInt8 === null ? '' : `${round(r.areaRatioVsInt8, 3)}×`,
+      round(r.energyPjPerInference / 1e6, 1),
+      r.cycles,
+      round(r.opsPerJ / 1e12, 3),
+      'not computed',
+    ]),
+  );
+  return `${title}\n\n${table}`;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+// ---- HTML with inline SVG ------------------------------------------------------------------------
+
+const COLORS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** A horizontal stacked bar chart: one bar per format, one segment per part. */
+export function stackedBarsSvg(
+  title: string,
+  unit: string,
+  labels: readonly string[],
+  parts: readonly string[],
+  values: readonly (readonly number[])[],
+): string {
+  const barH = 22;
+  const gap = 8;
+  const left = 150;
+  const width = 760;
+  const plotW = width - left - 90;
+  const top = 34;
+  const legendH = 22 * Math.ceil(parts.length / 4);
+  const height = top + labels.length * (barH + gap) + legendH + 20;
+  const totals = values.map((v) => v.reduce((a, b) => a + b, 0));
+  const max = Math.max(...totals, 1e-300);
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<title>${esc(title)}</title>`,
+    `<text x="0" y="16" font-size="14" font-weight="bold">${esc(title)}</text>`,
+  ];
+  labels.forEach((label, i) => {
+    const y = top + i * (barH + gap);
+    out.push(`<text x="${left - 6}" y="${y + barH * 0.7}" text-anchor="end">${esc(label)}</text>`);
+    let x = left;
+    (values[i] ?? []).forEach((v, j) => {
+      const w = (v / max) * plotW;
+      if (w <= 0) return;
+      out.push(
+        `<rect class="bar" x="${x.toFixed(2)}" y="${y}" width="${w.toFixed(2)}" height="${barH}" fill="${COLORS[j % COLORS.length] ?? '#888'}"><title>${esc(`${label} ${parts[j] ?? ''}: ${formatNumber(v, 4)} ${unit}`)}</title></rect>`,
+      );
+      x += w;
+    });
+    out.push(
+      `<text x="${(x + 4).toFixed(2)}" y="${y + barH * 0.7}">${esc(formatNumber(totals[i] ?? 0, 4))}</text>`,
+    );
+  });
+  const ly = top + labels.length * (barH + gap) + 6;
+  parts.forEach((p, j) => {
+    const x = left + (j % 4) * 150;
+    const y = ly + Math.floor(j / 4) * 22;
+    out.push(
+      `<rect x="${x}" y="${y}" width="12" height="12" fill="${COLORS[j % COLORS.length] ?? '#888'}"/>`,
+    );
+    out.push(`<text x="${x + 16}" y="${y + 10}">${esc(p)} (${esc(unit)})</text>`);
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+export function compareHtml(rows: readonly FormatComparison[], title: string): string {
+  const labels = rows.map((r) => r.format);
+  const area = stackedBarsSvg(
+    'Area per format',
+    'mm²',
+    labels,
+    ['PE array', 'SRAM', 'other'],
+    rows.map((r) => [
+      r.peArrayAreaUm2 / 1e6,
+      r.sramAreaUm2 / 1e6,
+      Math.max(0, r.totalAreaUm2 - r.peArrayAreaUm2 - r.sramAreaUm2) / 1e6,
+    ]),
+  );
+  const parts = [...new Set(rows.flatMap((r) => Object.keys(r.energyBreakdownPj)))].sort();
+  const energy = stackedBarsSvg(
+    'Energy per inference',
+    'µJ',
+    labels,
+    parts,
+    rows.map((r) => parts.map((p) => (r.energyBreakdownPj[p] ?? 0) / 1e6)),
+  );
+  const cycles = stackedBarsSvg(
+    'Cycles per inference',
+    'cycles',
+    labels,
+    ['cycles'],
+    rows.map((r) => [r.cycles]),
+  );
+  const csvRows = compareCsv(rows)
+    .trim()
+    .split('\n')
+    .map(
+      (line) =>
+        `<tr>${line
+          .split(',')
+          .map((c) => `<td>${esc(c)}</td>`)
+          .join('')}</tr>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<style>body{font-family:sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse;font-size:12px}td{border:1px solid #ccc;padding:2px 6px}section{margin:18px 0}</style>
+</head><body>
+<h1>${esc(title)}</h1>
+<p>Numerical error per format: not computed (it arrives with the bit-accurate executor).</p>
+<section id="area">${area}</section>
+<section id="energy">${energy}</section>
+<section id="cycles">${cycles}</section>
+<section id="table"><table>${csvRows}</table></section>
+</body></html>
+`;
+}
