@@ -49,3 +49,4 @@ export {
   type SramCost,
   type SramSpec,
 } from './sram.js';
+export * from './fpga.js';

@@ -84,6 +84,14 @@ describe('bitcycle list / formats / validate', () => {
     }
   });
 
+  it('validates every shipped technology table', async () => {
+    const dir = join(packageRoot(), 'hw-configs', 'tech');
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
+      const r = await cli('validate', join(dir, f));
+      expect(r.code, `${f}: ${r.stderr}`).toBe(0);
+    }
+  });
+
   it('validates a tech table', async () => {
     const r = await cli('validate', join(packageRoot(), 'hw-configs', 'tech', 'horowitz-45nm.yaml'));
     expect(r.code).toBe(0);

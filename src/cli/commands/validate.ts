@@ -4,6 +4,7 @@ import { parseScaleSimCfg } from '../../targets/systolic/scalesim-cfg.js';
 import { loadWorkload } from '../../graph/workload.js';
 import { analyzeGraph } from '../../graph/analyze.js';
 import { parseTechTable } from '../../cost/tech-table.js';
+import { parseFpgaDevices } from '../../cost/fpga.js';
 import { hwConfigFromDocument } from '../../targets/load.js';
 import { canonicalJson } from '../../report/json.js';
 import { InputError, showValue } from '../../units/errors.js';
@@ -29,6 +30,10 @@ export function validateFile(file: string): { kind: ValidatedKind; detail: strin
   const raw = readYamlFile(file);
   const doc =
     raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  if (doc.kind === 'fpga-devices') {
+    const t = parseFpgaDevices(raw, file);
+    return { kind: 'tech-table', detail: `${t.length} FPGA devices` };
+  }
   if (doc.kind === 'tech-table') {
     const t = parseTechTable(raw, file);
     return { kind: 'tech-table', detail: `${t.rows.length} rows` };
