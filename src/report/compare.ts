@@ -202,20 +202,45 @@ export function compareHtml(rows: readonly FormatComparison[], title: string): s
     ['cycles'],
     rows.map((r) => [r.cycles]),
   );
-  const csvRows = compareCsv(rows)
-    .trim()
-    .split('\n')
+  const header = [
+    'format',
+    'weights',
+    'activations',
+    'accumulator',
+    'MAC µm²',
+    'PE array µm²',
+    'SRAM µm²',
+    'total µm²',
+    'area vs int8',
+    'pJ / inference',
+    'cycles',
+    'TOPS/W',
+    'numerical error',
+  ];
+  const cells = rows.map((r) => [
+    r.format,
+    r.weights,
+    r.activations,
+    r.accumulator,
+    formatNumber(r.macAreaUm2, 4),
+    formatNumber(r.peArrayAreaUm2, 4),
+    formatNumber(r.sramAreaUm2, 4),
+    formatNumber(r.totalAreaUm2, 4),
+    r.areaRatioVsInt8 === null ? '' : formatNumber(r.areaRatioVsInt8, 4),
+    formatNumber(r.energyPjPerInference, 4),
+    formatNumber(r.cycles),
+    formatNumber(r.opsPerJ / 1e12, 4),
+    'not computed',
+  ]);
+  const csvRows = [header, ...cells]
     .map(
-      (line) =>
-        `<tr>${line
-          .split(',')
-          .map((c) => `<td>${esc(c)}</td>`)
-          .join('')}</tr>`,
+      (row, i) =>
+        `<tr>${row.map((c) => (i === 0 ? `<th>${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`,
     )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>body{font-family:sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse;font-size:12px}td{border:1px solid #ccc;padding:2px 6px}section{margin:18px 0}</style>
+<style>body{font-family:sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}section{margin:18px 0}</style>
 </head><body>
 <h1>${esc(title)}</h1>
 <p>Numerical error per format: not computed (it arrives with the bit-accurate executor).</p>

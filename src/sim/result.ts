@@ -33,6 +33,8 @@ export interface SimTotals {
   readonly opsPerS: number;
   readonly opsPerJ: number | null;
   readonly inferencesPerS: number;
+  /** Inferences per second per watt (= inferences per joule); null until priced. */
+  readonly inferencesPerSPerW: number | null;
 }
 
 export interface SimResult {
@@ -90,6 +92,7 @@ export function assembleResult(
       opsPerS: latencyS > 0 ? (2 * macs) / latencyS : 0,
       opsPerJ: energyPj === null || energyPj <= 0 ? null : (2 * macs) / (energyPj / 1e12),
       inferencesPerS: latencyS > 0 ? run.batch / latencyS : 0,
+      inferencesPerSPerW: energyPj === null || energyPj <= 0 ? null : run.batch / (energyPj / 1e12),
     },
     layers: layers.map((l, i) => {
       const p = priced?.layers[i];

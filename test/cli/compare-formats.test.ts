@@ -87,6 +87,8 @@ describe('compare-formats', () => {
     const html = readFileSync(join(out, 'compare.html'), 'utf8');
     expect((html.match(/<svg /g) ?? []).length).toBe(3);
     expect(html).toContain('<title>binary PE array:');
+    // one table cell per field, even for names with commas
+    expect(html).toContain('<td>posit&lt;8,0&gt;</td>');
     expect(readFileSync(join(out, 'compare.csv'), 'utf8')).toContain('not computed');
   });
 

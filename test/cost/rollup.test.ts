@@ -91,3 +91,27 @@ describe('cost roll-up', () => {
     expect(i4.actionEnergyPj['pe.mac']!).toBeLessThan(i8.actionEnergyPj['pe.mac']!);
   });
 });
+
+describe('priced results', () => {
+  it('simulate --json carries energy, area, power, TOPS/W and inferences/s/W that agree with each other', async () => {
+    const { cli } = await import('../cli/helpers.js');
+    const { packageRoot } = await import('../../src/units/paths.js');
+    const { join } = await import('node:path');
+    const r = await cli(
+      'simulate',
+      '--hw',
+      join(packageRoot(), 'hw-configs', 'systolic', 'default.yaml'),
+      '--workload',
+      'squeezenet1_1',
+      '--json',
+      '--skip-reports',
+    );
+    expect(r.code).toBe(0);
+    const t = (JSON.parse(r.stdout) as { totals: Record<string, number> }).totals;
+    const joules = t.energyPj! / 1e12;
+    expect(t.powerW).toBeCloseTo(joules / t.latencyS!, 9);
+    expect(t.opsPerJ! / ((2 * t.macs!) / joules)).toBeCloseTo(1, 12);
+    expect(t.inferencesPerSPerW! * joules).toBeCloseTo(1, 9);
+    expect(t.areaUm2).toBeGreaterThan(0);
+  });
+});
