@@ -2,7 +2,10 @@
  * A systolic run's energy is Σ counts × table prices + leakage × time, recomputed here by hand from
  * the table rows (not from the roll-up's own price list).
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/units/paths.js';
+import { cli } from '../cli/helpers.js';
 import { macCost } from '../../src/cost/mac.js';
 import { priceRun } from '../../src/cost/rollup.js';
 import { leakagePower } from '../../src/cost/scaling.js';
@@ -94,9 +97,6 @@ describe('cost roll-up', () => {
 
 describe('priced results', () => {
   it('simulate --json carries energy, area, power, TOPS/W and inferences/s/W that agree with each other', async () => {
-    const { cli } = await import('../cli/helpers.js');
-    const { packageRoot } = await import('../../src/units/paths.js');
-    const { join } = await import('node:path');
     const r = await cli(
       'simulate',
       '--hw',
