@@ -21,17 +21,7 @@ import {
   type FpgaModule,
 } from '../../src/cost/fpga.js';
 import { parseFormat } from '../../src/formats/index.js';
-import { InputError, type InputIssue } from '../../src/units/errors.js';
-
-function issuesOf(fn: () => unknown): readonly InputIssue[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
+import { issuesOf } from '../support/input-error.js';
 
 const f = parseFormat;
 const int8 = f('int8');

@@ -8,17 +8,8 @@ import {
   registerFileCost,
   sramCost,
 } from '../../src/cost/index.js';
-import { InputError, type InputIssue } from '../../src/units/errors.js';
-
-function issuesOf(fn: () => unknown): readonly InputIssue[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
+import { InputError } from '../../src/units/errors.js';
+import { issuesOf } from '../support/input-error.js';
 
 const KB = 1024;
 const MB = 1024 * KB;

@@ -11,17 +11,7 @@ import {
   loadTechTable,
   parseTechTable,
 } from '../../src/cost/index.js';
-import { InputError, type InputIssue } from '../../src/units/errors.js';
-
-function issuesOf(fn: () => unknown): readonly InputIssue[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
+import { issuesOf } from '../support/input-error.js';
 
 const goodRow = {
   id: 'x.energy',
