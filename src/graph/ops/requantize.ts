@@ -59,6 +59,26 @@ function checkScales(spec: QuantSpec): OpProblem[] {
     : [problem('attrs.to.zeroPoint', `${z} zero points`, `1 or ${n} (one per scale)`)];
 }
 
+/** Every zero point must be a value of the format (ONNX: the zero point has the output type). */
+function checkZeroPoints(spec: QuantSpec): OpProblem[] {
+  const fmt = parseFormat(spec.format);
+  const out: OpProblem[] = [];
+  asList(spec.zeroPoint).forEach((zp, i) => {
+    const exact = fmt.quantize(zp, { rounding: 'nearest-even', overflow: 'saturate' });
+    if (!Number.isFinite(zp) || exact !== zp) {
+      const path = typeof spec.zeroPoint === 'number' ? 'attrs.to.zeroPoint' : `attrs.to.zeroPoint[${i}]`;
+      out.push(
+        problem(
+          path,
+          String(zp),
+          `a value of ${fmt.name} (${fmt.minValue} … ${fmt.maxValue}, exactly representable)`,
+        ),
+      );
+    }
+  });
+  return out;
+}
+
 function checkGranularity(spec: QuantSpec, shape: Shape): OpProblem[] {
   const n = asList(spec.scale).length;
   if (n === 1) return [];
@@ -91,7 +111,8 @@ function checkRequantize(node: NodeOf<'requantize'>, shapes: readonly Shape[]): 
   const format = checkFormatName(spec.format);
   const scales = checkScales(spec);
   if (count.length > 0 || scales.length > 0) return [...count, ...format, ...scales];
-  return [...format, ...checkGranularity(spec, shapes[0]!)];
+  const zeroPoints = format.length === 0 ? checkZeroPoints(spec) : [];
+  return [...format, ...zeroPoints, ...checkGranularity(spec, shapes[0]!)];
 }
 
 function requantizeReference(node: NodeOf<'requantize'>, inputs: readonly FloatTensor[]): FloatTensor[] {
