@@ -3,27 +3,9 @@
  * with inline SVG bar charts (no network, no scripts).
  */
 import { stringify } from 'csv-stringify/sync';
+import type { FormatComparison } from '../sim/compare.js';
 import { canonicalJson } from './json.js';
 import { formatNumber, renderTable } from './table.js';
-
-/** One format's row (stable JSON field names, documented in the README). */
-export interface FormatComparison {
-  readonly format: string;
-  readonly weights: string;
-  readonly activations: string;
-  readonly accumulator: string;
-  readonly macAreaUm2: number;
-  readonly peArrayAreaUm2: number;
-  readonly sramAreaUm2: number;
-  readonly totalAreaUm2: number;
-  readonly energyPjPerInference: number;
-  readonly energyBreakdownPj: Readonly<Record<string, number>>;
-  readonly cycles: number;
-  readonly opsPerJ: number;
-  readonly areaRatioVsInt8: number | null;
-  /** Filled by the numerics work (issue 5); null = not computed, never a made-up value. */
-  readonly numericalError: null;
-}
 
 export function compareJson(rows: readonly FormatComparison[]): string {
   return canonicalJson(rows);

@@ -7,11 +7,29 @@ import { resolveFormatFlags } from '../config/format-flags.js';
 import { inventoryArea, priceRun, type Technology } from '../cost/rollup.js';
 import { macCost } from '../cost/mac.js';
 import { parseFormat } from '../formats/index.js';
-import type { FormatComparison } from '../report/compare.js';
 import type { LayerResult } from '../targets/types.js';
 import { InputError } from '../units/errors.js';
 import { prepareRun } from './prepare.js';
 import { runTasks } from './pool.js';
+
+/** One format's row of compare-formats (stable JSON field names, documented in the README). */
+export interface FormatComparison {
+  readonly format: string;
+  readonly weights: string;
+  readonly activations: string;
+  readonly accumulator: string;
+  readonly macAreaUm2: number;
+  readonly peArrayAreaUm2: number;
+  readonly sramAreaUm2: number;
+  readonly totalAreaUm2: number;
+  readonly energyPjPerInference: number;
+  readonly energyBreakdownPj: Readonly<Record<string, number>>;
+  readonly cycles: number;
+  readonly opsPerJ: number;
+  readonly areaRatioVsInt8: number | null;
+  /** Filled by the numerics work (issue 5); null = not computed, never a made-up value. */
+  readonly numericalError: null;
+}
 
 export interface CompareRequest {
   readonly hw: string;

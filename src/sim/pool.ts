@@ -8,7 +8,6 @@ import { Piscina } from 'piscina';
 import type { LayerResult } from '../targets/types.js';
 import { packageRoot } from '../units/paths.js';
 import { runTask, type SimTask, type TaskRefusal } from './worker.js';
-import { writeTraceTask, type TraceTask } from './trace-worker.js';
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
@@ -36,29 +35,6 @@ export async function runTasks(
   });
   try {
     return await Promise.all(tasks.map((t) => pool.run(t) as Promise<LayerResult | TaskRefusal>));
-  } finally {
-    await pool.destroy();
-  }
-}
-
-/** Write layer traces on `workers` threads (inline for one worker or one layer). */
-export async function runTraceTasks(
-  tasks: readonly TraceTask[],
-  workers: number,
-): Promise<{ lines: number; bytes: number }[]> {
-  if (workers <= 1 || tasks.length <= 1) {
-    const out: { lines: number; bytes: number }[] = [];
-    for (const t of tasks) out.push(await writeTraceTask(t));
-    return out;
-  }
-  const pool = new Piscina({
-    filename: join(packageRoot(), 'dist', 'src', 'sim', 'trace-worker.js'),
-    minThreads: workers,
-    maxThreads: workers,
-    idleTimeout: 100,
-  });
-  try {
-    return await Promise.all(tasks.map((t) => pool.run(t) as Promise<{ lines: number; bytes: number }>));
   } finally {
     await pool.destroy();
   }

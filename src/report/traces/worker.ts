@@ -2,9 +2,9 @@
  * Piscina worker for `--trace`: writes one layer's six trace files (streaming, bounded memory).
  * Layers are independent, so their traces are written in parallel, one layer per thread.
  */
-import { writeSystolicJobTraces } from '../report/traces/index.js';
-import type { SystolicJob } from '../targets/systolic/index.js';
-import type { SystolicSpec } from '../targets/systolic/spec.js';
+import { writeSystolicJobTraces } from './index.js';
+import type { SystolicJob } from '../../targets/systolic/index.js';
+import type { SystolicSpec } from '../../targets/systolic/spec.js';
 
 export interface TraceTask {
   readonly dir: string;
