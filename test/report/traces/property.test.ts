@@ -21,7 +21,7 @@ import { arrayCounts, memoryCounts } from '../../../src/targets/systolic/counts.
 import { rowCycle } from '../../../src/targets/systolic/event.js';
 import { PlanError, type OperandBytes } from '../../../src/targets/systolic/plan.js';
 import { DATAFLOWS, type SystolicSpec } from '../../../src/targets/systolic/spec.js';
-import { convView, gemmViewOf, specOf, type ConvCase, convCaseArb } from '../../targets/systolic/helpers.js';
+import { convView, gemmViewOf, specOf, type ConvCase, convCaseArb, systolicSpecArb } from '../../targets/systolic/helpers.js';
 import { layerOf, naiveAccesses, naiveSramText, readTrace, tempDir, type Layer, type Stream } from './helpers.js';
 
 const convArb: fc.Arbitrary<ConvCase> = convCaseArb();
@@ -53,31 +53,8 @@ const viewArb: fc.Arbitrary<GemmView> = fc.oneof(
   },
 );
 
-const bandwidthArb = fc.oneof(fc.constant<'unlimited'>('unlimited'), fc.constantFrom(1, 2, 3, 5), fc.constantFrom(0.5, 1.5, 2.25));
+const specArb: fc.Arbitrary<SystolicSpec> = systolicSpecArb({ varyOffsets: true });
 
-const specArb: fc.Arbitrary<SystolicSpec> = fc
-  .record({
-    rows: fc.integer({ min: 1, max: 5 }),
-    cols: fc.integer({ min: 1, max: 5 }),
-    dataflow: fc.constantFrom(...DATAFLOWS),
-    ifmapBytes: fc.integer({ min: 8, max: 400 }),
-    filterBytes: fc.integer({ min: 8, max: 400 }),
-    ofmapBytes: fc.integer({ min: 8, max: 200 }),
-    rbw: bandwidthArb,
-    wbw: bandwidthArb,
-    latency: fc.integer({ min: 0, max: 4 }),
-    conventions: fc.constantFrom('bitcycle' as const, 'scalesim' as const),
-    offsets: fc.constantFrom({ ifmap: 0, filter: 10_000_000, ofmap: 20_000_000 }, { ifmap: 5000, filter: 0, ofmap: 3_000_000_000 }),
-  })
-  .map((s) =>
-    specOf({
-      array: { rows: s.rows, cols: s.cols, dataflow: s.dataflow },
-      sram: { ifmap_kib: s.ifmapBytes / 1024, filter_kib: s.filterBytes / 1024, ofmap_kib: s.ofmapBytes / 1024 },
-      dram: { read_bandwidth_bytes_per_cycle: s.rbw, write_bandwidth_bytes_per_cycle: s.wbw, latency_cycles: s.latency },
-      conventions: s.conventions,
-      offsets: s.offsets,
-    }),
-  );
 
 const bytesArb: fc.Arbitrary<OperandBytes> = fc.constantFrom(
   { ifmap: 1, filter: 1, ofmap: 1, psum: 4 },

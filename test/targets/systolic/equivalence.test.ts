@@ -13,16 +13,16 @@ import { arrayCounts } from '../../../src/targets/systolic/counts.js';
 import { runEventTiming } from '../../../src/targets/systolic/event.js';
 import { buildPlan, PlanError, type OperandBytes } from '../../../src/targets/systolic/plan.js';
 import { runReference, type OperandSource } from '../../../src/targets/systolic/reference.js';
-import { DATAFLOWS, type SystolicSpec } from '../../../src/targets/systolic/spec.js';
+import type { SystolicSpec } from '../../../src/targets/systolic/spec.js';
 import { gemmOutputs } from '../../../src/targets/systolic/values.js';
 import {
   convView,
   gemmViewOf,
   gridOperands,
   intOperands,
-  specOf,
   type ConvCase,
   convCaseArb,
+  systolicSpecArb,
 } from './helpers.js';
 
 const convArb: fc.Arbitrary<ConvCase> = convCaseArb();
@@ -38,41 +38,7 @@ const viewArb: fc.Arbitrary<GemmView> = fc.oneof(
     .map((g) => gemmViewOf(g.m, g.n, g.k)),
 );
 
-const bandwidthArb = fc.oneof(
-  fc.constant<'unlimited'>('unlimited'),
-  fc.constantFrom(1, 2, 3, 5),
-  fc.constantFrom(0.5, 1.5, 2.25),
-);
-
-const specArb: fc.Arbitrary<SystolicSpec> = fc
-  .record({
-    rows: fc.integer({ min: 1, max: 5 }),
-    cols: fc.integer({ min: 1, max: 5 }),
-    dataflow: fc.constantFrom(...DATAFLOWS),
-    ifmapBytes: fc.integer({ min: 8, max: 400 }),
-    filterBytes: fc.integer({ min: 8, max: 400 }),
-    ofmapBytes: fc.integer({ min: 8, max: 200 }),
-    rbw: bandwidthArb,
-    wbw: bandwidthArb,
-    latency: fc.integer({ min: 0, max: 4 }),
-    conventions: fc.constantFrom('bitcycle' as const, 'scalesim' as const),
-  })
-  .map((s) =>
-    specOf({
-      array: { rows: s.rows, cols: s.cols, dataflow: s.dataflow },
-      sram: {
-        ifmap_kib: s.ifmapBytes / 1024,
-        filter_kib: s.filterBytes / 1024,
-        ofmap_kib: s.ofmapBytes / 1024,
-      },
-      dram: {
-        read_bandwidth_bytes_per_cycle: s.rbw,
-        write_bandwidth_bytes_per_cycle: s.wbw,
-        latency_cycles: s.latency,
-      },
-      conventions: s.conventions,
-    }),
-  );
+const specArb: fc.Arbitrary<SystolicSpec> = systolicSpecArb();
 
 const bytesArb: fc.Arbitrary<OperandBytes> = fc.constantFrom(
   { ifmap: 1, filter: 1, ofmap: 1, psum: 4 },

@@ -1,7 +1,12 @@
 import type { Conv2dAttrs, Node, Shape } from '../../../src/graph/ir.js';
 import { filterAddress, gemmView, ifmapAddress, type GemmView } from '../../../src/mapping/gemm.js';
 import type { OperandSource } from '../../../src/targets/systolic/reference.js';
-import { fromYaml, type SystolicSpec, type SystolicYaml } from '../../../src/targets/systolic/spec.js';
+import {
+  DATAFLOWS,
+  fromYaml,
+  type SystolicSpec,
+  type SystolicYaml,
+} from '../../../src/targets/systolic/spec.js';
 import { Rng } from '../../../src/units/index.js';
 import fc from 'fast-check';
 
@@ -159,4 +164,55 @@ export function convCaseArb(l: ConvLimits = SMALL_CONV): fc.Arbitrary<ConvCase> 
       groups: r.groups,
     }))
     .filter((c) => convOut(c)[0] >= 1 && convOut(c)[1] >= 1);
+}
+
+/** Offsets of the trace address spaces used by the default spec and an unusual alternative. */
+const OFFSETS = [
+  { ifmap: 0, filter: 10_000_000, ofmap: 20_000_000 },
+  { ifmap: 5000, filter: 0, ofmap: 3_000_000_000 },
+] as const;
+
+/** DRAM bandwidths: unlimited, whole and fractional bytes per cycle. */
+export const bandwidthArb: fc.Arbitrary<number | 'unlimited'> = fc.oneof(
+  fc.constant<'unlimited'>('unlimited'),
+  fc.constantFrom(1, 2, 3, 5),
+  fc.constantFrom(0.5, 1.5, 2.25),
+);
+
+/**
+ * Small systolic specs: arrays up to 5×5, SRAMs of 8 B … 400 B (so folds stream in many chunks),
+ * fractional bandwidths, latencies and both conventions; `varyOffsets` also varies trace offsets.
+ */
+export function systolicSpecArb(opts: { varyOffsets?: boolean } = {}): fc.Arbitrary<SystolicSpec> {
+  return fc
+    .record({
+      rows: fc.integer({ min: 1, max: 5 }),
+      cols: fc.integer({ min: 1, max: 5 }),
+      dataflow: fc.constantFrom(...DATAFLOWS),
+      ifmapBytes: fc.integer({ min: 8, max: 400 }),
+      filterBytes: fc.integer({ min: 8, max: 400 }),
+      ofmapBytes: fc.integer({ min: 8, max: 200 }),
+      rbw: bandwidthArb,
+      wbw: bandwidthArb,
+      latency: fc.integer({ min: 0, max: 4 }),
+      conventions: fc.constantFrom('bitcycle' as const, 'scalesim' as const),
+      offsets: opts.varyOffsets === true ? fc.constantFrom(...OFFSETS) : fc.constant(OFFSETS[0]),
+    })
+    .map((s) =>
+      specOf({
+        array: { rows: s.rows, cols: s.cols, dataflow: s.dataflow },
+        sram: {
+          ifmap_kib: s.ifmapBytes / 1024,
+          filter_kib: s.filterBytes / 1024,
+          ofmap_kib: s.ofmapBytes / 1024,
+        },
+        dram: {
+          read_bandwidth_bytes_per_cycle: s.rbw,
+          write_bandwidth_bytes_per_cycle: s.wbw,
+          latency_cycles: s.latency,
+        },
+        conventions: s.conventions,
+        offsets: { ...s.offsets },
+      }),
+    );
 }
