@@ -22,7 +22,7 @@
  */
 
 import { InputError, type InputIssue } from '../units/errors.js';
-import type { EncodeOptions, NumberFormat } from './types.js';
+import type { EncodeOptions, NumberFormat, RoundingMode } from './types.js';
 import { namedFormat } from './build.js';
 import { parseFormat } from './registry.js';
 import { resolveOptions, roundToInteger } from './rounding.js';
@@ -38,6 +38,10 @@ export interface QuantParams {
   readonly axis?: number;
   /** Block size along `axis` for per-block scales (0 or absent: not blocked). */
   readonly blockSize?: number;
+  /** Signed integer formats: drop the most negative code (int8 → −127 … 127), as QONNX narrow=1. */
+  readonly narrow?: boolean;
+  /** Default rounding of quantizeLinear for this tensor (an explicit option wins). */
+  readonly rounding?: RoundingMode;
 }
 
 export interface DequantizeOptions {
@@ -234,7 +238,9 @@ export function quantizeLinear(
   opts?: EncodeOptions,
 ): Uint32Array {
   const { fmt, scales, zeroPoints, granularity } = prepare(shape, x.length, params);
-  const encode = encoderFor(fmt, opts);
+  const rounding = opts?.rounding ?? params.rounding;
+  const wide = encoderFor(fmt, rounding === undefined ? opts : { ...opts, rounding });
+  const encode = params.narrow === true ? narrowed(fmt, wide) : wide;
   const out = new Uint32Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const p = paramIndex(granularity, i);
@@ -247,6 +253,17 @@ export function quantizeLinear(
     out[i] = encode(v, zeroPoints[p]!);
   }
   return out;
+}
+
+/** Signed integers in narrow range: the most negative code becomes the next one up. */
+function narrowed(fmt: NumberFormat, encode: Encoder): Encoder {
+  if (fmt.kind !== 'int' || !fmt.signed) return encode;
+  const lowest = fmt.encode(fmt.minValue);
+  const next = fmt.encode(fmt.minValue + 1);
+  return (v, zp) => {
+    const code = encode(v, zp);
+    return code === lowest ? next : code;
+  };
 }
 
 function outputRounder(output: DequantizeOptions['output']): (y: number) => number {

@@ -7,6 +7,8 @@
  * case a seeded generator supplies values when a run needs them.
  */
 
+import type { RoundingMode } from '../formats/types.js';
+
 export type Shape = readonly number[];
 
 /** Scale and zero point of a quantized tensor: per-tensor, per-channel (axis) or per-block. */
@@ -21,6 +23,13 @@ export interface QuantSpec {
   readonly axis?: number;
   /** Block size along `axis` for per-block scales. */
   readonly blockSize?: number;
+  /**
+   * Integer formats only: the symmetric "narrow" range (int8 → −127 … 127), as QONNX `narrow=1`
+   * and most symmetric weight quantizers use.
+   */
+  readonly narrow?: boolean;
+  /** Rounding used when a real value is quantized into this spec (default nearest-even, ONNX's). */
+  readonly rounding?: RoundingMode;
 }
 
 export type TensorRole = 'input' | 'weight' | 'bias' | 'activation' | 'constant';
@@ -34,6 +43,14 @@ export interface TensorInfo {
   readonly quant?: QuantSpec;
   /** Real values (row-major) for weights/constants when known. */
   readonly data?: Float32Array;
+  /**
+   * The exact stored values of a quantized tensor (requires `quant`), row-major: integer codes as
+   * plain integers (signed or unsigned as the format says) for integer/fixed formats, the decoded
+   * value of each code for floating formats. real = (stored − zeroPoint) × scale. When present it
+   * is the truth; `data`, if also present, must be its dequantization. Importers of quantized
+   * models set it (int32 biases are not exact in float32).
+   */
+  readonly stored?: Float64Array;
 }
 
 // ---- ops ---------------------------------------------------------------------------------------
@@ -103,6 +120,11 @@ export interface FlattenAttrs {
 export interface TransposeAttrs {
   readonly perm: readonly number[];
 }
+/**
+ * requantize: re-express x in `to`. x may be a float tensor (then this is ONNX QuantizeLinear) or
+ * a quantized one (a change of scale/format). The output tensor carries `to` as its QuantSpec.
+ * dequantize (EmptyAttrs): a quantized x back to real float32 values (ONNX DequantizeLinear).
+ */
 export interface RequantizeAttrs {
   /** The output QuantSpec (the input's comes from its tensor). */
   readonly to: QuantSpec;
@@ -132,6 +154,7 @@ export interface OpAttrMap {
   flatten: FlattenAttrs;
   transpose: TransposeAttrs;
   requantize: RequantizeAttrs;
+  dequantize: EmptyAttrs;
 }
 
 export type OpType = keyof OpAttrMap;
@@ -159,6 +182,7 @@ export const OP_TYPES: readonly OpType[] = [
   'flatten',
   'transpose',
   'requantize',
+  'dequantize',
 ];
 
 export type NodeOf<K extends OpType> = {

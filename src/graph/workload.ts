@@ -663,6 +663,7 @@ const ATTR_SPECS: AttrSpecTable = {
   flatten: { axis: { kind: 'int', default: 1 } },
   transpose: { perm: { kind: 'ints', min: 0 } },
   requantize: { to: { kind: 'quant' } },
+  dequantize: {},
 };
 
 /** Activation inputs a layer lists (weights are implicit): [min, max]. */

@@ -16,7 +16,7 @@ import { concatOp, flattenOp, reshapeOp, transposeOp } from './layout.js';
 import { denseOp, matmulOp } from './linear.js';
 import { batchnormOp, layernormOp, lrnOp, softmaxOp } from './normalization.js';
 import { avgpoolOp, globalavgpoolOp, maxpoolOp } from './pool.js';
-import { requantizeOp } from './requantize.js';
+import { dequantizeOp, requantizeOp } from './requantize.js';
 
 export type OpTable = { readonly [K in OpType]: OpEntry<K> };
 
@@ -43,6 +43,7 @@ export const OPS: OpTable = {
   flatten: flattenOp,
   transpose: transposeOp,
   requantize: requantizeOp,
+  dequantize: dequantizeOp,
 };
 
 export function getOpDefinition<K extends OpType>(op: K): OpEntry<K> {

@@ -129,3 +129,16 @@ export const requantizeOp = defineOp({
   inferShapes: (_node, shapes) => [[...shapes[0]!]],
   reference: requantizeReference,
 });
+
+/**
+ * dequantize: a quantized tensor back to the real values it stands for. The float reference
+ * carries real values already, so its kernel is the identity; the bit-accurate executor computes
+ * (stored − zeroPoint) × scale.
+ */
+export const dequantizeOp = defineOp({
+  op: 'dequantize',
+  inputRole: rolesFrom(['x']),
+  checkOp: (_node, shapes) => checkInputCount(shapes.length, 1, 1, '[x]'),
+  inferShapes: (_node, shapes) => [[...shapes[0]!]],
+  reference: (_node, inputs) => [{ shape: [...inputs[0]!.shape], data: new Float32Array(inputs[0]!.data) }],
+});
