@@ -42,6 +42,11 @@ export interface QuantParams {
   readonly narrow?: boolean;
   /** Default rounding of quantizeLinear for this tensor (an explicit option wins). */
   readonly rounding?: RoundingMode;
+  /**
+   * Element type of the scale in the source model (default float32). Not read here: scales of
+   * every type are exact in float32; a float16 DequantizeLinear passes `output: 'float16'`.
+   */
+  readonly scaleType?: 'float32' | 'float16' | 'bfloat16';
 }
 
 export interface DequantizeOptions {
@@ -173,7 +178,7 @@ function prepare(shape: readonly number[], length: number, params: QuantParams):
     ONNX_FLOAT8.has(fmt.name) || fmt.kind === 'binary' || fmt.kind === 'ternary' || fmt.kind === 'pow2';
   zpList.forEach((z, i) => {
     const representable = Number.isFinite(z) && fmt.quantize(z) === z;
-    if (!representable || (zeroOnly && z !== 0)) {
+    if (zeroOnly ? z !== 0 : !representable) {
       issues.push({
         path: `quant.zeroPoint[${i}]`,
         value: String(z),

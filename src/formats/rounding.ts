@@ -12,6 +12,8 @@ export const ROUNDING_MODES: readonly RoundingMode[] = [
   'nearest-even',
   'nearest-away',
   'toward-zero',
+  'away-from-zero',
+  'nearest-toward-zero',
   'floor',
   'ceil',
   'stochastic',
@@ -75,10 +77,16 @@ export function pickHigh(
     case 'nearest-away':
       if (x !== mid) return x > mid;
       return magnitudeOrder(lo, hi) ?? tieToEven(loCode, hiCode);
-    case 'toward-zero': {
+    case 'toward-zero':
+    case 'away-from-zero': {
       const larger = magnitudeOrder(lo, hi);
       if (larger === undefined) return x !== mid ? x > mid : tieToEven(loCode, hiCode);
-      return !larger;
+      return r.mode === 'toward-zero' ? !larger : larger;
+    }
+    case 'nearest-toward-zero': {
+      if (x !== mid) return x > mid;
+      const larger = magnitudeOrder(lo, hi);
+      return larger === undefined ? tieToEven(loCode, hiCode) : !larger;
     }
     case 'floor':
       return false;

@@ -9,6 +9,8 @@ export type RoundingMode =
   | 'nearest-even' // round half to even (IEEE default, ONNX QuantizeLinear)
   | 'nearest-away' // round half away from zero
   | 'toward-zero' // truncate
+  | 'away-from-zero' // the larger magnitude (QONNX UP)
+  | 'nearest-toward-zero' // round half toward zero (QONNX HALF_DOWN)
   | 'floor'
   | 'ceil'
   | 'stochastic'; // probability proportional to distance; needs an rng

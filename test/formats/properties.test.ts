@@ -90,6 +90,24 @@ function expectedCode(fmt: NumberFormat, x: number, mode: Exclude<RoundingMode, 
                 ? hi
                 : even;
       break;
+    case 'away-from-zero':
+      pick =
+        Math.abs(lo.value) > Math.abs(hi.value)
+          ? lo
+          : Math.abs(hi.value) > Math.abs(lo.value)
+            ? hi
+            : dLo < dHi
+              ? lo
+              : dHi < dLo
+                ? hi
+                : even;
+      break;
+    case 'nearest-toward-zero': {
+      const toward =
+        Math.abs(lo.value) < Math.abs(hi.value) ? lo : Math.abs(hi.value) < Math.abs(lo.value) ? hi : even;
+      pick = dLo < dHi ? lo : dHi < dLo ? hi : toward;
+      break;
+    }
     case 'floor':
       pick = lo;
       break;
@@ -128,6 +146,8 @@ const MODES: readonly Exclude<RoundingMode, 'stochastic'>[] = [
   'nearest-even',
   'nearest-away',
   'toward-zero',
+  'away-from-zero',
+  'nearest-toward-zero',
   'floor',
   'ceil',
 ];

@@ -201,3 +201,19 @@ describe('bad input', () => {
     expect(q([NaN], [1], { format: 'posit<8,0>', scale: 1, zeroPoint: 0 })).toEqual([0x80]);
   });
 });
+
+describe('binary tensors (zero point 0 is the only one, though 0 is not a binary value)', () => {
+  it('quantize to ±1 codes and dequantize back, per channel', () => {
+    const p: QuantParams = { format: 'binary', scale: [0.5, 2], zeroPoint: 0, axis: 1 };
+    // code 0 = +1, code 1 = −1 (docs/formats.md); x = 0 rounds to +1 (ties to the code 0 side).
+    expect(q([0.3, -4, -0.1, 7], [2, 2], p)).toEqual([0, 1, 1, 0]);
+    expect(Array.from(dequantizeLinear(Uint32Array.from([0, 1, 1, 0]), [2, 2], p))).toEqual([
+      0.5, -2, -0.5, 2,
+    ]);
+  });
+  it('still refuse a non-zero zero point', () => {
+    expect(issuePaths(() => q([1], [1], { format: 'binary', scale: 1, zeroPoint: 1 }))).toEqual([
+      'quant.zeroPoint[0]',
+    ]);
+  });
+});
