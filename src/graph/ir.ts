@@ -30,6 +30,12 @@ export interface QuantSpec {
   readonly narrow?: boolean;
   /** Rounding used when a real value is quantized into this spec (default nearest-even, ONNX's). */
   readonly rounding?: RoundingMode;
+  /**
+   * Element type of the scale in the source model (ONNX x_scale may be float16; default float32).
+   * The executor forms requantization multipliers (s_x·s_w / s_y) in this type, as the ONNX
+   * reference does, and rounds DequantizeLinear's output to it.
+   */
+  readonly scaleType?: 'float32' | 'float16' | 'bfloat16';
 }
 
 export type TensorRole = 'input' | 'weight' | 'bias' | 'activation' | 'constant';
@@ -44,9 +50,10 @@ export interface TensorInfo {
   /** Real values (row-major) for weights/constants when known. */
   readonly data?: Float32Array;
   /**
-   * The exact stored values of a quantized tensor (requires `quant`), row-major: integer codes as
-   * plain integers (signed or unsigned as the format says) for integer/fixed formats, the decoded
-   * value of each code for floating formats. real = (stored − zeroPoint) × scale. When present it
+   * The exact stored values of a quantized tensor (requires `quant`), row-major: the format's value
+   * of each code (formats/NumberFormat.decode) — plain integers for int/uint, signed or unsigned as
+   * the format says; the fraction for fixed<m,n>; the decoded value for floating formats. real =
+   * (stored − zeroPoint) × scale. When present it
    * is the truth; `data`, if also present, must be its dequantization. Importers of quantized
    * models set it (int32 biases are not exact in float32).
    */

@@ -81,6 +81,17 @@ export function onnxElemTypeFormat(elemType: number): string | undefined {
   return info?.storage === 'codes' ? info.format : undefined;
 }
 
+/** Bits per element of an ONNX element type this module decodes (undefined for the others). */
+export function onnxElemTypeBits(elemType: number): number | undefined {
+  return ELEM_TYPES.get(elemType)?.bits;
+}
+
+/** The ONNX element type whose elements are codes of `format` (a canonical format name), if any. */
+export function onnxElemTypeOfFormat(format: string): number | undefined {
+  for (const [type, info] of ELEM_TYPES) if (info.storage === 'codes' && info.format === format) return type;
+  return undefined;
+}
+
 export function onnxElemTypeName(elemType: number): string {
   const name = (TensorProto_DataType as unknown as Record<number, string | undefined>)[elemType];
   return name ?? `data type ${elemType}`;
@@ -195,9 +206,9 @@ function typedField(
 }
 
 function readRaw(t: TensorProto, count: number, storage: NumberStorage, where: Where): Float64Array {
-  const out = new Float64Array(count);
   const bytesPer = storage === 'bool' ? 1 : storage.endsWith('64') ? 8 : 4;
-  const view = rawView(t, count, bytesPer, where);
+  const view = rawView(t, count, bytesPer, where); // checks the length before anything is allocated
+  const out = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const at = i * bytesPer;
     switch (storage) {

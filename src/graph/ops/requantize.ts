@@ -64,8 +64,10 @@ function checkZeroPoints(spec: QuantSpec): OpProblem[] {
   const fmt = parseFormat(spec.format);
   const out: OpProblem[] = [];
   asList(spec.zeroPoint).forEach((zp, i) => {
+    // binary has no 0 value, yet 0 is its (only) zero point, as for ternary and pow2.
+    const zeroOnly = fmt.kind === 'binary' || fmt.kind === 'ternary' || fmt.kind === 'pow2';
     const exact = fmt.quantize(zp, { rounding: 'nearest-even', overflow: 'saturate' });
-    if (!Number.isFinite(zp) || exact !== zp) {
+    if (zeroOnly ? zp !== 0 : !Number.isFinite(zp) || exact !== zp) {
       const path = typeof spec.zeroPoint === 'number' ? 'attrs.to.zeroPoint' : `attrs.to.zeroPoint[${i}]`;
       out.push(
         problem(

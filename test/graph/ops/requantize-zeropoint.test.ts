@@ -26,3 +26,26 @@ describe('requantize zero points', () => {
     expect(Array.from(y[0]!.data)).toEqual([1, -1]);
   });
 });
+
+describe('requantize to binary (regression: 0 is its zero point though not one of its values)', () => {
+  const bin = (zeroPoint: number): NodeOf<'requantize'> => ({
+    name: 'q',
+    op: 'requantize',
+    inputs: ['x'],
+    outputs: ['y'],
+    attrs: { to: { format: 'binary', scale: 0.25, zeroPoint } },
+  });
+  it('accepts zero point 0 and maps to ±scale', () => {
+    const def = getOpDefinition('requantize');
+    expect(def.validate(bin(0), [[1, 3]])).toEqual([]);
+    const y = def.reference(bin(0), [{ shape: [1, 3], data: Float32Array.from([3, -0.1, 0]) }]);
+    expect(Array.from(y[0]!.data)).toEqual([0.25, -0.25, 0.25]);
+  });
+  it('refuses any other zero point', () => {
+    expect(
+      getOpDefinition('requantize')
+        .validate(bin(1), [[1, 3]])
+        .join('\n'),
+    ).toContain('attrs.to.zeroPoint');
+  });
+});
