@@ -19,6 +19,9 @@ import type { SystolicJob } from '../src/targets/systolic/index.js';
 import { writeSystolicJobTraces } from '../src/report/traces/index.js';
 import { packageRoot } from '../src/units/paths.js';
 import { Rng } from '../src/units/index.js';
+import { tensorError, topKAgreement } from '../src/numerics/compare.js';
+import { executeGraph } from '../src/numerics/execute.js';
+import { int8Network } from './numerics-fixture.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -135,6 +138,31 @@ async function traceThroughput(): Promise<{
   return { mbPerS: s.bytes / 2 ** 20 / (ms / 1000), lines: s.lines, mb: s.bytes / 2 ** 20, rssGrowthMb };
 }
 
+/** The bit-accurate executor on int8 ResNet-18 (seeded weights, BN folded, min-max calibrated). */
+async function executorThroughput(): Promise<{
+  setupMs: number;
+  firstMs: number;
+  ms: number;
+  macs: number;
+  sqnrDb: number;
+  top5: number;
+}> {
+  const t0 = performance.now();
+  const net = int8Network('resnet18');
+  const setupMs = performance.now() - t0;
+  const inputs = new Map([[net.graph.inputs[0]!, { real: net.input }]]);
+  const r = await timeIt(3, () => executeGraph(net.graph, inputs));
+  const logits = r.value.get(net.logits)!.real;
+  return {
+    setupMs,
+    firstMs: r.firstMs,
+    ms: r.ms,
+    macs: net.macs,
+    sqnrDb: tensorError(net.logits, net.referenceLogits, logits).sqnrDb,
+    top5: topKAgreement(net.referenceLogits, logits, 1, logits.length, 5),
+  };
+}
+
 async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`bitcycle bench — node ${process.version}, ${availableParallelism()} cores (${cpu})`);
@@ -164,6 +192,10 @@ async function main(): Promise<void> {
   const st = stepperThroughput();
   console.log(
     `systolic R (reference stepper, every PE every cycle, int8 values): ${(st.peCyclesPerS / 1e6).toFixed(1)} M PE-cycles/s (${st.pes} PEs × ${st.cycles.toLocaleString('en-US')} cycles)`,
+  );
+  const ex = await executorThroughput();
+  console.log(
+    `numerics executor, int8 ResNet-18 224×224 batch 1 (${(ex.macs / 1e9).toFixed(2)} GMACs, int32 accumulators, float requantization): ${ex.firstMs.toFixed(0)} ms first run, ${ex.ms.toFixed(0)} ms warm (median of 3), ${(ex.macs / (ex.ms / 1000) / 1e9).toFixed(2)} GMAC/s; logits vs fp32 SQNR ${ex.sqnrDb.toFixed(1)} dB, fp32 top-1 in int8 top-5: ${ex.top5 === 1 ? 'yes' : 'no'} (fixture: seeded weights, BN folded, min-max calibration, ${(ex.setupMs / 1000).toFixed(1)} s)`,
   );
   const tr = await traceThroughput();
   console.log(

@@ -4,19 +4,25 @@
  * the arithmetic of a target; quant/ and the CLI read its results.
  */
 import type { OverflowMode, RoundingMode } from '../formats/types.js';
-import type { QuantSpec, Shape } from '../graph/ir.js';
+import type { QuantSpec, Shape, TensorInfo } from '../graph/ir.js';
 
 /** How an accumulator is turned into an output of another scale / format. */
 export interface RequantOptions {
   /**
-   * `float`: y = round(acc · M) + zp with M = s_x·s_w / s_y in float64 (ONNX reference semantics,
-   * float32 scales). `fixed-point`: M is represented as an integer multiplier of `multiplierBits`
-   * bits and a right shift (gemmlowp / TFLite style), and the product is rounded with `rounding`.
+   * `float` (the ONNX reference's QLinearConv / QLinearMatMul): M = (s_x·s_w) / s_y with each
+   * operation rounded to the scales' type (float32, or float16 for QuantSpec.scaleType float16),
+   * then y = saturate(round(acc · M + zp)) in float64 — the zero point is added before rounding.
+   * `fixed-point`: M (formed in float64) is an integer multiplier of `multiplierBits` bits and a
+   * right shift (gemmlowp / TFLite style); y = saturate(round(acc · m0 / 2^shift) + zp), computed
+   * exactly with one rounding. See numerics/requant.ts.
    */
   readonly mode: 'float' | 'fixed-point';
   /** Width of the integer multiplier in fixed-point mode (default 32, i.e. a Q0.31 multiplier). */
   readonly multiplierBits?: number;
-  /** Rounding of the requantized value (default nearest-even, as ONNX). */
+  /**
+   * Rounding of the requantized value (default: the output QuantSpec's `rounding`, else
+   * nearest-even as ONNX). Stochastic rounding is refused (the executor is deterministic).
+   */
   readonly rounding?: RoundingMode;
 }
 
@@ -24,7 +30,8 @@ export interface RequantOptions {
 export interface LayerArithmetic {
   /**
    * Accumulator format (see formats/arith.ts macArithmetic). Default: int32 when both operands are
-   * integer-like (int, uint, fixed, binary, ternary, pow2), otherwise fp32.
+   * integer-like (int, uint, fixed, binary, ternary, pow2), otherwise fp32. Integer-like operands
+   * enter the MAC as integers of their format's step ((stored − zp) / step: fixed<4,4> 1.5 → 24).
    */
   readonly accumulator?: string;
   /** Integer accumulators: wrap (two's complement) or saturate at every add. Default wrap. */
@@ -44,6 +51,12 @@ export interface ExecOptions extends LayerArithmetic {
   readonly perNode?: ReadonlyMap<string, LayerArithmetic>;
   /** Keep every tensor (for per-layer comparison) or only the graph outputs. Default 'outputs'. */
   readonly keep?: 'outputs' | 'all';
+  /**
+   * Values of parameter tensors (weights, biases, constants) that carry neither `stored` nor
+   * `data` (shape-only zoo weights). Called once per such tensor; without it they are an error.
+   * `real` values of a tensor with a QuantSpec are quantized with it (ONNX QuantizeLinear).
+   */
+  readonly params?: (tensor: TensorInfo) => ExecInput;
 }
 
 /** An input value: real numbers (quantized by the tensor's QuantSpec if it has one) or stored values. */
