@@ -60,6 +60,7 @@ function quantJson(q: QuantSpec): Record<string, unknown> {
     ...(q.blockSize !== undefined ? { blockSize: q.blockSize } : {}),
     ...(q.narrow !== undefined ? { narrow: q.narrow } : {}),
     ...(q.rounding !== undefined ? { rounding: q.rounding } : {}),
+    ...(q.scaleType !== undefined ? { scaleType: q.scaleType } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import { resolveFormatFlags, type FormatAssignment, type FormatFlags } from '../
 import { readTextFile } from '../config/yaml.js';
 import { analyzeGraph } from '../graph/analyze.js';
 import type { Graph } from '../graph/ir.js';
-import { loadWorkload } from '../graph/workload.js';
+import { loadGraph } from '../graph/load.js';
 import { loadHwConfig } from '../targets/load.js';
 import { findTarget } from '../targets/registry.js';
 import { parseScaleSimCfg } from '../targets/systolic/scalesim-cfg.js';
@@ -53,7 +53,7 @@ function loadHardware(file: string): { target: AnyTarget; spec: unknown; preset:
 export function prepareRun(req: SimulateRequest): PreparedRun {
   const { target, spec, preset } = loadHardware(req.hw);
   const opts = req.batch !== undefined ? { batch: req.batch } : {};
-  const graph = loadWorkload(req.workload, { ...(req.params ?? {}) }, opts);
+  const graph = loadGraph(req.workload, { ...(req.params ?? {}) }, opts).graph;
   const analysis = analyzeGraph(graph);
   const nodes: ShapedNode[] = graph.nodes.map((node, i) => ({
     node,

@@ -1,5 +1,5 @@
 import { analyzeGraph } from '../../graph/analyze.js';
-import { loadWorkload } from '../../graph/workload.js';
+import { loadGraph } from '../../graph/load.js';
 import { parseFormat } from '../../formats/index.js';
 import { resolveFormatFlags, type FormatFlags } from '../../config/format-flags.js';
 import { inspectResult, renderInspect } from '../../report/inspect.js';
@@ -18,7 +18,7 @@ export interface InspectArgs extends FormatFlags {
 export function inspectCommand(args: InspectArgs, io: CliIo): Promise<number> {
   const params = parseParamFlags(args.params);
   const batch = positiveIntFlag('--batch', args.batch);
-  const graph = loadWorkload(args.workload, params, batch !== undefined ? { batch } : {});
+  const graph = loadGraph(args.workload, params, batch !== undefined ? { batch } : {}).graph;
   const analysis = analyzeGraph(graph);
   const fallback = graph.quant ?? { weights: 'int8', activations: 'int8', accumulator: 'int32' };
   const formats = resolveFormatFlags(args, fallback);

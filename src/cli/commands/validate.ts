@@ -2,6 +2,7 @@ import { extname } from 'node:path';
 import { readTextFile, readYamlFile } from '../../config/yaml.js';
 import { parseScaleSimCfg } from '../../targets/systolic/scalesim-cfg.js';
 import { loadWorkload } from '../../graph/workload.js';
+import { loadGraph, workloadKind } from '../../graph/load.js';
 import { analyzeGraph } from '../../graph/analyze.js';
 import { parseTechTable } from '../../cost/tech-table.js';
 import { parseFpgaDevices } from '../../cost/fpga.js';
@@ -21,6 +22,12 @@ export function validateFile(file: string): { kind: ValidatedKind; detail: strin
       kind: 'hw-config',
       detail: `SCALE-Sim config, run ${cfg.runName}, ${cfg.spec.rows}×${cfg.spec.cols} ${cfg.spec.dataflow}`,
     };
+  }
+  const model = workloadKind(file);
+  if (model !== 'zoo-or-table') {
+    const g = loadGraph(file).graph;
+    const a = analyzeGraph(g);
+    return { kind: 'workload', detail: `${model} model, ${g.nodes.length} nodes, ${a.totals.macs} MACs` };
   }
   if (ext === '.csv') {
     const g = loadWorkload(file);
@@ -53,7 +60,7 @@ export function validateFile(file: string): { kind: ValidatedKind; detail: strin
       path: '(root)',
       value: showValue(raw),
       expected:
-        'a hardware config (with `target:`), a SCALE-Sim .cfg, a workload layer table (`format: bitcycle-workload/1`), a SCALE-Sim topology .csv, or a tech table (`kind: tech-table`)',
+        'a hardware config (with `target:`), a SCALE-Sim .cfg, a workload layer table (`format: bitcycle-workload/1`), a SCALE-Sim topology .csv, an ONNX model (.onnx), a TF.js model.json, a bitcycle graph (`format: bitcycle-graph/1`), or a tech table (`kind: tech-table`)',
     },
   ]);
 }
