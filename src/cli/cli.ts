@@ -202,7 +202,23 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
             alias: 'o',
             type: 'string',
             describe: 'output folder (default reports/compare-formats)',
-          }),
+          })
+          .option('numerics', {
+            type: 'boolean',
+            default: true,
+            describe: 'compute the numerical-error column (--no-numerics: cost only)',
+          })
+          .option('data', {
+            type: 'string',
+            describe:
+              'evaluation data: a bitcycle-dataset/1 manifest or a .pb tensor (default: seeded N(0,1))',
+          })
+          .option('calib', { type: 'string', describe: 'calibration data (default: seeded N(0,1))' })
+          .option('eval-count', {
+            type: 'number',
+            describe: 'evaluation samples (default: all of --data, or 1)',
+          })
+          .option('method', { type: 'string', describe: 'range picker: minmax (default), percentile, mmse' }),
       async (args) => {
         setCode(
           await compareFormatsCommand(
@@ -216,6 +232,11 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
               workers: args.workers,
               out: args.out,
               json: args.json,
+              numerics: args.numerics,
+              data: args.data,
+              calib: args.calib,
+              evalCount: args['eval-count'],
+              method: args.method,
             },
             io,
           ),

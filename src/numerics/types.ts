@@ -81,3 +81,22 @@ export interface TensorError {
   readonly maxAbsError: number;
   readonly meanAbsError: number;
 }
+
+/** The numerical-error column of a format comparison: the quantized graph's outputs vs float32. */
+export interface NumericalError {
+  /** SQNR of the graph outputs over all evaluation samples (dB; Infinity = identical). */
+  readonly outputSqnrDb: number;
+  readonly outputMaxAbsError: number;
+  /** The layer (node output) with the lowest SQNR, and that SQNR. */
+  readonly worstLayer: string;
+  readonly worstLayerSqnrDb: number;
+  /** Evaluation samples (batch rows). */
+  readonly samples: number;
+  /** Where the samples came from: a dataset file, or `seeded N(0,1)`. */
+  readonly data: string;
+  /** Classifiers only: share of samples whose top-1 class matches float32. */
+  readonly top1Agreement: number | null;
+  /** With labels: top-1 accuracy of the quantized graph, and of float32. */
+  readonly top1Accuracy: number | null;
+  readonly fp32Top1Accuracy: number | null;
+}

@@ -35,6 +35,11 @@ export interface EvaluateRequest {
   /** float32 reference engine (default tfjs). */
   readonly reference?: ReferenceEngine;
   readonly seed?: number;
+  /**
+   * float32 runs by evaluation set, shared between calls on the same graph (compare-formats
+   * evaluates one graph in many formats): filled on first use, read after.
+   */
+  readonly referenceCache?: Map<InputSet, ReadonlyMap<string, Float32Array>>;
 }
 
 export interface LayerError extends TensorError {
@@ -147,7 +152,9 @@ export async function evaluateNumerics(req: EvaluateRequest): Promise<EvaluateRe
   const testLogits: Float32Array[] = [];
   let samples = 0;
   for (const input of req.evaluation) {
-    const ref = await floatRun(floatGraph, input, engine);
+    const cached = req.referenceCache?.get(input);
+    const ref = cached ?? (await floatRun(floatGraph, input, engine));
+    if (cached === undefined) req.referenceCache?.set(input, ref);
     const exec = executeGraph(quantized, new Map([...input].map(([name, t]) => [name, { real: t.data }])), {
       ...req.exec,
       keep: 'all',

@@ -11,7 +11,9 @@
  *   [min(lo, 0), max(hi, 0)] onto [minValue, maxValue] with a zero point rounded onto the format's
  *   grid, so real 0 is exact.
  * - grid (minifloat, posit, pow2, binary, ternary): symmetric only, zero point 0, the clip maps onto
- *   the largest finite value and rounding is to the nearest value of the format's grid.
+ *   the largest finite value and rounding is to the nearest value of the format's grid — except
+ *   minifloats at least as wide as fp16 (fp16, bf16, fp32), which keep scale 1 unless the clip
+ *   exceeds their range.
  *
  * `scaleKind: 'pow2'` rounds the scale up to a power of two (shift-only rescaling), so the clip is
  * never narrower than asked.
@@ -19,6 +21,9 @@
 import { sortedFiniteValues, type NumberFormat } from '../formats/index.js';
 
 export type ScaleKind = 'real' | 'pow2';
+
+/** Largest finite fp16 value: floating formats at least this wide are not scaled. */
+const FP16_MAX = 65504;
 
 /** Scale and zero point of one tensor or channel, in the format's value domain. */
 export interface Affine {
@@ -167,10 +172,13 @@ function gridScheme(fmt: NumberFormat, opts: SchemeOptions): Scheme {
   const kind = opts.scaleKind ?? 'real';
   const vmax = fmt.maxValue;
   const values = sortedFiniteValues(fmt);
-  const params = (clip: Clip): Affine => ({
-    scale: finishScale(Math.max(Math.abs(clip.lo), Math.abs(clip.hi)) / vmax, kind),
-    zeroPoint: 0,
-  });
+  // Wide floating formats (fp16 and wider) are used unscaled, as in practice (per-tensor scales
+  // belong to FP8 and narrower): stretching a tensor onto bf16's 3.4e38 would overflow every product.
+  const unscaled = fmt.kind === 'minifloat' && vmax >= FP16_MAX;
+  const params = (clip: Clip): Affine => {
+    const ratio = Math.max(Math.abs(clip.lo), Math.abs(clip.hi)) / vmax;
+    return { scale: finishScale(unscaled ? Math.max(1, ratio) : ratio, kind), zeroPoint: 0 };
+  };
   const fakeQuant = (x: number, p: Affine): number =>
     Math.fround(fmt.quantize(Math.fround(x / p.scale)) * p.scale);
   // The format's rounding (thresholds found once per format), saturating at the extreme values.

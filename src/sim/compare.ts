@@ -1,12 +1,14 @@
 /**
  * compare-formats: the same workload on the same array, once per number format; area from the
  * inventory, energy from the action counts, both from hw-configs/tech/ at the preset's (or the
- * given) node. The numerical-error column waits for the bit-accurate executor: null, never guessed.
+ * given) node. The numerical-error column is computed by quant/format-error.ts (bit-accurate
+ * executor vs float32) and merged in by the CLI; here it is null.
  */
 import { resolveFormatFlags } from '../config/format-flags.js';
 import { inventoryArea, priceRun, type Technology } from '../cost/rollup.js';
 import { macCost } from '../cost/mac.js';
 import { parseFormat } from '../formats/index.js';
+import type { NumericalError } from '../numerics/types.js';
 import type { LayerResult } from '../targets/types.js';
 import { InputError } from '../units/errors.js';
 import { prepareRun } from './prepare.js';
@@ -27,8 +29,11 @@ export interface FormatComparison {
   readonly cycles: number;
   readonly opsPerJ: number;
   readonly areaRatioVsInt8: number | null;
-  /** Filled by the numerics work (issue 5); null = not computed, never a made-up value. */
-  readonly numericalError: null;
+  /**
+   * The format's numerical error on this workload (quant/format-error.ts, filled by the CLI);
+   * null = not computed (`--numerics off`), never a made-up value.
+   */
+  readonly numericalError: NumericalError | null;
 }
 
 export interface CompareRequest {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { splitFormatList, parseNode } from '../../src/sim/compare.js';
 import { packageRoot } from '../../src/units/paths.js';
+import type { NumericalError } from '../../src/numerics/types.js';
 import { cli } from './helpers.js';
 
 const hw = join(packageRoot(), 'hw-configs', 'systolic', 'default.yaml');
@@ -20,7 +21,7 @@ interface Row {
   energyPjPerInference: number;
   cycles: number;
   opsPerJ: number;
-  numericalError: null;
+  numericalError: NumericalError | null;
   areaRatioVsInt8: number;
 }
 
@@ -46,6 +47,7 @@ describe('compare-formats', () => {
       'alexnet',
       '--formats',
       'int8,w4a8,fp8-e4m3,posit<8,0>,binary',
+      '--no-numerics',
       '--json',
       '--out',
       out,
@@ -91,6 +93,49 @@ describe('compare-formats', () => {
     expect(html).toContain('<td>posit&lt;8,0&gt;</td>');
     expect(readFileSync(join(out, 'compare.csv'), 'utf8')).toContain('not computed');
   });
+
+  it('fills the numerical-error column: MNIST int8 keeps top-1, 2-bit and binary lose it', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bitcycle-cmp-')), 'o');
+    const mnist = join(packageRoot(), 'workloads', 'mnist');
+    const r = await cli(
+      'compare-formats',
+      '--hw',
+      hw,
+      '--workload',
+      join(mnist, 'model.json'),
+      '--data',
+      join(mnist, 'test.json'),
+      '--calib',
+      join(mnist, 'calib.json'),
+      '--eval-count',
+      '300',
+      '--formats',
+      'int8,w2a8,binary,bf16',
+      '--json',
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as Row[];
+    const [i8, w2, bin, bf16] = rows.map((x) => x.numericalError!);
+    for (const n of [i8!, w2!, bin!, bf16!]) {
+      expect(n.samples).toBe(300);
+      expect(n.data).toContain('test.json (300 samples)');
+      expect(n.fp32Top1Accuracy).toBe(i8!.fp32Top1Accuracy);
+    }
+    // int8 within one point of float32; bf16 (8-bit mantissa, unscaled) about 50 dB
+    expect(Math.abs(i8!.top1Accuracy! - i8!.fp32Top1Accuracy!)).toBeLessThanOrEqual(0.01);
+    expect(i8!.outputSqnrDb).toBeGreaterThan(30);
+    expect(bf16!.outputSqnrDb).toBeGreaterThan(40);
+    // 2-bit weights and binary weights+activations lose accuracy measurably
+    expect(w2!.top1Accuracy!).toBeLessThan(i8!.fp32Top1Accuracy! - 0.05);
+    expect(bin!.top1Accuracy!).toBeLessThan(i8!.fp32Top1Accuracy! - 0.05);
+    expect(w2!.outputSqnrDb).toBeLessThan(i8!.outputSqnrDb - 10);
+    const csv = readFileSync(join(out, 'compare.csv'), 'utf8');
+    expect(csv.split('\n')[0]).toContain('outputSqnrDb,outputMaxAbsError,worstLayer');
+    expect(csv).not.toContain('not computed');
+    expect(readFileSync(join(out, 'compare.html'), 'utf8')).toContain('run bit-accurately, against float32');
+  }, 120_000);
 
   it('a preset without technology, and an unknown node, are clear errors (exit 2)', async () => {
     const eyeriss = join(packageRoot(), 'hw-configs', 'systolic', 'eyeriss.yaml');

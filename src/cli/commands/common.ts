@@ -24,3 +24,35 @@ export function positiveIntFlag(name: string, v: number | undefined): number | u
   }
   return v;
 }
+
+/** Calibration samples taken from a dataset (the first ones). */
+export const CALIBRATION_SAMPLES = 64;
+
+const RANGE_METHODS = ['minmax', 'percentile', 'mmse'] as const;
+export type RangeMethodFlag = (typeof RANGE_METHODS)[number];
+
+/** `--method`: how quantization ranges are picked. */
+export function rangeMethodFlag(v: string | undefined): RangeMethodFlag | undefined {
+  if (v === undefined) return undefined;
+  const m = RANGE_METHODS.find((x) => x === v);
+  if (m === undefined)
+    throw new InputError([
+      { path: '--method', value: JSON.stringify(v), expected: RANGE_METHODS.join(', ') },
+    ]);
+  return m;
+}
+
+/** A choice flag: one of `choices`, or undefined when absent. */
+export function choiceFlag<T extends string>(
+  name: string,
+  v: string | undefined,
+  choices: readonly T[],
+): T | undefined {
+  if (v === undefined) return undefined;
+  const m = choices.find((x) => x === v);
+  if (m === undefined)
+    throw new InputError([
+      { path: name, value: JSON.stringify(v), expected: `one of ${choices.join(', ')}` },
+    ]);
+  return m;
+}
