@@ -7,6 +7,7 @@ import { formatsShowCommand } from './commands/formats.js';
 import { simulateCommand } from './commands/simulate.js';
 import { infoCommand } from './commands/info.js';
 import { compareFormatsCommand, DEFAULT_COMPARE_FORMATS } from './commands/compare-formats.js';
+import { evaluateCommand, quantizeCommand, type NumericsArgs } from './commands/numerics.js';
 import { DEFAULT_FORMAT, DEFAULT_HW, DEFAULT_WORKLOAD } from './defaults.js';
 
 /** Parse argv and run one command; returns the exit code (0 ok, 1 failure, 2 bad input). */
@@ -43,6 +44,63 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
       describe: 'accumulator format (default: int32 for integer formats, fp32 for floating)',
     },
   } as const;
+
+  const numericsOptions = <T>(y: Argv<T>) =>
+    y
+      .option('workload', {
+        alias: 'w',
+        type: 'string',
+        demandOption: true,
+        describe: 'a model (.onnx, TF.js model.json, bitcycle graph .json), zoo id or layer table',
+      })
+      .option('param', paramOption)
+      .options(formatOptions)
+      .option('data', {
+        type: 'string',
+        describe: 'evaluation data: a bitcycle-dataset/1 manifest or a .pb tensor (default: seeded N(0,1))',
+      })
+      .option('calib', { type: 'string', describe: 'calibration data (default: seeded N(0,1))' })
+      .option('eval-count', { type: 'number', describe: 'evaluation samples (default: all of --data, or 1)' })
+      .option('calib-count', {
+        type: 'number',
+        describe: 'calibration samples (default 64 of --calib, or 2)',
+      })
+      .option('method', { type: 'string', describe: 'range picker: minmax (default), percentile, mmse' })
+      .option('granularity', { type: 'string', describe: 'weights: per-channel (default) or per-tensor' })
+      .option('bias-correction', { type: 'boolean', describe: 'correct biases for the weight error' })
+      .option('overflow', {
+        type: 'string',
+        describe: 'integer accumulator overflow: wrap (default) or saturate',
+      })
+      .option('requant', { type: 'string', describe: 'requantization: float (default) or fixed-point' })
+      .option('partial-sum-rows', {
+        type: 'number',
+        describe: 'accumulate in partial sums of N products (a ws/is array with N rows)',
+      })
+      .option('reference', { type: 'string', describe: 'float32 reference: tfjs (default) or kernels' })
+      .option('seed', { type: 'number', describe: 'seed of generated weights and inputs (default 1)' });
+  type NumericsYargs = Awaited<ReturnType<ReturnType<typeof numericsOptions>['parse']>>;
+  const numericsArgs = (args: NumericsYargs & { readonly json: boolean }): NumericsArgs => ({
+    workload: args.workload,
+    params: args.param ?? [],
+    format: args.format,
+    weights: args.weights,
+    acts: args.acts,
+    accumulator: args.accumulator,
+    data: args.data,
+    calib: args.calib,
+    evalCount: args['eval-count'],
+    calibCount: args['calib-count'],
+    method: args.method,
+    granularity: args.granularity,
+    biasCorrection: args['bias-correction'],
+    overflow: args.overflow,
+    requant: args.requant,
+    partialSumRows: args['partial-sum-rows'],
+    reference: args.reference,
+    seed: args.seed,
+    json: args.json,
+  });
 
   return yargs([...argv])
     .scriptName('bitcycle')
@@ -138,6 +196,44 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
             io,
           ),
         );
+      },
+    )
+    .command(
+      'quantize',
+      'quantize a float model (min-max, percentile, MMSE; per channel; bias correction; mixed precision) and write it as ONNX QDQ and bitcycle JSON',
+      (y) =>
+        numericsOptions(y)
+          .option('out', { alias: 'o', type: 'string', describe: 'output folder (default reports/quantize)' })
+          .option('mixed-precision', {
+            type: 'boolean',
+            describe: 'search bits per layer under --budget; writes the Pareto front',
+          })
+          .option('budget', {
+            type: 'string',
+            describe: 'model-bits:<bits> or energy:<pJ> (with --mixed-precision)',
+          })
+          .option('bits', { type: 'string', describe: 'bit widths a layer may take (default 2,4,8)' }),
+      async (args) => {
+        setCode(
+          await quantizeCommand(
+            {
+              ...numericsArgs(args),
+              out: args.out,
+              mixedPrecision: args['mixed-precision'],
+              budget: args.budget,
+              bits: args.bits,
+            },
+            io,
+          ),
+        );
+      },
+    )
+    .command(
+      'evaluate',
+      'numerical error of a model in a format (or as imported) against float32: per layer SQNR, top-1/top-5',
+      (y) => numericsOptions(y),
+      async (args) => {
+        setCode(await evaluateCommand(numericsArgs(args), io));
       },
     )
     .command(

@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
  * Write a set of files as one output folder, all or nothing: the files go to a temporary sibling
  * folder which then replaces `dir`. A failure part-way leaves `dir` as it was.
  */
-export function writeDirAtomic(dir: string, files: ReadonlyMap<string, string>): void {
+export function writeDirAtomic(dir: string, files: ReadonlyMap<string, string | Uint8Array>): void {
   const parent = dirname(dir);
   mkdirSync(parent, { recursive: true });
   const tmp = mkdtempSync(join(parent, `.${basename(dir)}.tmp-`));

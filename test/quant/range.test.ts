@@ -237,12 +237,20 @@ describe('minimizeFraction', () => {
 describe('wide floating formats stay unscaled (regression: bf16 scale 1e-39 overflowed every product)', () => {
   it('fp16 and bf16 keep scale 1 inside their range; fp8 maps the clip onto its max', () => {
     const clip = { lo: -3, hi: 5 };
-    expect(makeScheme(parseFormat('bf16'), {}).params(clip)).toEqual({ scale: 1, zeroPoint: 0 });
-    expect(makeScheme(parseFormat('fp16'), {}).params(clip)).toEqual({ scale: 1, zeroPoint: 0 });
+    expect(makeScheme(parseFormat('bf16'), { symmetric: true }).params(clip)).toEqual({
+      scale: 1,
+      zeroPoint: 0,
+    });
+    expect(makeScheme(parseFormat('fp16'), { symmetric: true }).params(clip)).toEqual({
+      scale: 1,
+      zeroPoint: 0,
+    });
     // scales are float32, as an ONNX scale tensor stores them
-    expect(makeScheme(parseFormat('fp8-e4m3fn'), {}).params(clip).scale).toBe(Math.fround(5 / 448));
+    expect(makeScheme(parseFormat('fp8-e4m3fn'), { symmetric: true }).params(clip).scale).toBe(
+      Math.fround(5 / 448),
+    );
   });
   it('a clip beyond fp16 range scales down onto its max', () => {
-    expect(makeScheme(parseFormat('fp16'), {}).params({ lo: 0, hi: 131008 }).scale).toBe(2);
+    expect(makeScheme(parseFormat('fp16'), { symmetric: true }).params({ lo: 0, hi: 131008 }).scale).toBe(2);
   });
 });
