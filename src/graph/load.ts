@@ -5,12 +5,15 @@
  *  - an ONNX model (`.onnx`: float, QDQ, QOperator or QONNX): graph/import/onnx;
  *  - a TensorFlow.js model (`model.json` with `modelTopology`): graph/import/tfjs.ts;
  *  - a bitcycle graph (`.json` with `"format": "bitcycle-graph/1"`): graph/serialize.ts.
- * `batch` sets the batch dimension of imported models (their own batch dim must be 1 or unknown).
+ * `batch` sets the batch dimension of ONNX and TF.js models (their own batch dim must be 1 or unknown);
+ * a bitcycle graph has fixed shapes, so there it may only restate the graph's batch.
  */
 import { existsSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema } from 'onnx-buf';
 import { InputError } from '../units/errors.js';
-import { importOnnxFileModel } from './import/onnx/index.js';
+import { importOnnxFileModel, importOnnxModel } from './import/onnx/index.js';
 import { readTfjsModelSync } from './import/tfjs.js';
 import type { Graph } from './ir.js';
 import { GRAPH_FORMAT, graphFromJson } from './serialize.js';
@@ -60,19 +63,43 @@ function noParams(file: string, overrides: Readonly<Record<string, string>>): vo
     );
 }
 
-/** Set the batch dim (dim 0) of every graph input of an imported ONNX model. */
-function onnxInputShapes(
-  bytesFile: string,
-  batch: number | undefined,
-): ReadonlyMap<string, number[]> | undefined {
-  if (batch === undefined) return undefined;
-  const probe = importOnnxFileModel(bytesFile).graph;
-  return new Map(
-    probe.inputs.map((name) => {
-      const shape = probe.tensors.get(name)?.shape ?? [];
-      return [name, [batch, ...shape.slice(1)]];
-    }),
-  );
+function batchIssue(file: string, batch: number, own: number, what: string): InputError {
+  return new InputError([
+    { file, path: 'batch (option)', value: String(batch), expected: `${own}, the batch ${what}` },
+  ]);
+}
+
+/**
+ * Import an ONNX model with the batch dim (dim 0) of every graph input set to `batch`. The model's
+ * own batch must be 1 or symbolic (read as 1). Declared output shapes keep the model's batch, so
+ * their dim 0 is made symbolic before the import checks them against the computed shapes.
+ */
+function importOnnxBatch(file: string, batch: number): LoadedGraph {
+  const probe = importOnnxFileModel(file).graph;
+  const shapes = new Map<string, number[]>();
+  for (const name of probe.inputs) {
+    const shape = probe.tensors.get(name)?.shape ?? [];
+    const own = shape[0] ?? 1;
+    if (own !== 1 && own !== batch)
+      throw batchIssue(file, batch, own, 'of the model (1 or symbolic to set it)');
+    shapes.set(name, [batch, ...shape.slice(1)]);
+  }
+  const model = fromBinary(ModelProtoSchema, readFileSync(file));
+  for (const out of model.graph?.output ?? []) {
+    const dim = out.type?.value.case === 'tensorType' ? out.type.value.value.shape?.dim[0] : undefined;
+    if (dim !== undefined) dim.value = { case: 'dimParam', value: 'batch' };
+  }
+  const r = importOnnxModel(toBinary(ModelProtoSchema, model), { modelPath: file, inputShapes: shapes });
+  return { graph: r.graph, kind: 'onnx', notes: r.notes };
+}
+
+/** A bitcycle graph has fixed shapes: `batch` may only restate its own batch. */
+function checkGraphBatch(file: string, graph: Graph, batch: number | undefined): void {
+  if (batch === undefined) return;
+  for (const name of graph.inputs) {
+    const own = graph.tensors.get(name)?.shape[0] ?? 1;
+    if (own !== batch) throw batchIssue(file, batch, own, 'of the graph (a bitcycle graph has fixed shapes)');
+  }
 }
 
 /** Load any workload; see the module comment. Bad input throws one InputError. */
@@ -89,8 +116,8 @@ export function loadGraph(
         throw new InputError([
           { path: 'workload', value: JSON.stringify(idOrPath), expected: 'an existing .onnx file' },
         ]);
-      const shapes = onnxInputShapes(idOrPath, opts.batch);
-      const r = importOnnxFileModel(idOrPath, shapes === undefined ? {} : { inputShapes: shapes });
+      if (opts.batch !== undefined) return importOnnxBatch(idOrPath, opts.batch);
+      const r = importOnnxFileModel(idOrPath);
       return { graph: r.graph, kind, notes: r.notes };
     }
     case 'tfjs': {
@@ -98,9 +125,12 @@ export function loadGraph(
       const r = readTfjsModelSync(idOrPath, opts.batch === undefined ? {} : { batch: opts.batch });
       return { graph: r.graph, kind, notes: r.notes };
     }
-    case 'bitcycle-graph':
+    case 'bitcycle-graph': {
       noParams(idOrPath, overrides);
-      return { graph: graphFromJson(readFileSync(idOrPath, 'utf8'), idOrPath), kind, notes: [] };
+      const graph = graphFromJson(readFileSync(idOrPath, 'utf8'), idOrPath);
+      checkGraphBatch(idOrPath, graph, opts.batch);
+      return { graph, kind, notes: [] };
+    }
     case 'zoo-or-table':
       return { graph: loadWorkload(idOrPath, overrides, opts), kind, notes: [] };
   }

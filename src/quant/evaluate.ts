@@ -6,14 +6,17 @@
  * labels, top-1 accuracy of both.
  *
  * A float graph is quantized first (quantizeGraph with the given options and calibration); a graph
- * that already carries QuantSpecs (an imported QDQ / QOperator model) runs as it is.
+ * that already carries QuantSpecs (an imported QDQ / QOperator model) runs as it is. The float32
+ * reference quantizes nothing, with either engine: QuantSpecs are ignored, requantize nodes are the
+ * identity, and weights that have only `stored` values use their dequantization.
  */
 import { runReference } from '../graph/analyze.js';
-import type { FloatTensor, Graph, TensorInfo } from '../graph/ir.js';
+import type { FloatTensor, Graph, Node, TensorInfo } from '../graph/ir.js';
 import { accuracy, topKAgreement } from '../numerics/compare.js';
 import { executeGraph } from '../numerics/execute.js';
-import { runTfReference } from '../numerics/tf-reference.js';
+import { dequantizeStored, runTfReference } from '../numerics/tf-reference.js';
 import type { ExecOptions, TensorError } from '../numerics/types.js';
+import { InputError } from '../units/errors.js';
 import { calibrate, type Calibration } from './calibrate.js';
 import { DEFAULT_SEED, materializeParameters } from './materialize.js';
 import { quantizeGraph, type QuantizeOptions } from './quantize-graph.js';
@@ -123,13 +126,39 @@ function noWeights(info: TensorInfo): FloatTensor {
   throw new RangeError(`tensor ${info.name} has no values`);
 }
 
+/**
+ * requantize nodes as the identity (the float kernel of dequantize), as the TF.js reference runs
+ * them: the float32 network quantizes nothing.
+ */
+function requantizeAsIdentity(graph: Graph): Graph {
+  if (!graph.nodes.some((n) => n.op === 'requantize')) return graph;
+  const nodes = graph.nodes.map((n): Node =>
+    n.op === 'requantize'
+      ? { name: n.name, op: 'dequantize', inputs: n.inputs, outputs: n.outputs, attrs: {} }
+      : n,
+  );
+  return { ...graph, nodes };
+}
+
+/** Parameters with only `stored` values get their dequantization as `data` (not seeded values). */
+function storedAsData(graph: Graph): Graph {
+  if (![...graph.tensors.values()].some((t) => t.data === undefined && t.stored !== undefined)) return graph;
+  const tensors = new Map<string, TensorInfo>();
+  for (const [name, t] of graph.tensors)
+    tensors.set(
+      name,
+      t.data === undefined && t.stored !== undefined ? { ...t, data: dequantizeStored(t) } : t,
+    );
+  return { ...graph, tensors };
+}
+
 async function floatRun(
   graph: Graph,
   input: InputSet,
   engine: ReferenceEngine,
 ): Promise<ReadonlyMap<string, Float32Array>> {
   if (engine === 'kernels') {
-    const all = runReference(graph, input, noWeights);
+    const all = runReference(requantizeAsIdentity(graph), input, noWeights);
     return new Map([...all].map(([name, t]) => [name, t.data]));
   }
   return runTfReference(graph, new Map([...input].map(([name, t]) => [name, t.data])), { keep: 'all' });
@@ -139,7 +168,7 @@ async function floatRun(
 export async function evaluateNumerics(req: EvaluateRequest): Promise<EvaluateReport> {
   const seed = req.seed ?? DEFAULT_SEED;
   const engine = req.reference ?? 'tfjs';
-  const floatGraph = materializeParameters(req.graph, seed);
+  const floatGraph = materializeParameters(storedAsData(req.graph), seed);
   let quantized = floatGraph;
   if (req.quantize !== undefined) {
     const cal = req.calibration ?? req.evaluation;
@@ -198,7 +227,15 @@ export async function evaluateNumerics(req: EvaluateRequest): Promise<EvaluateRe
     const ref = concat(refLogits);
     const test = concat(testLogits);
     const rows = ref.length / classes;
-    const labels = req.labels !== undefined && req.labels.length === rows ? req.labels : undefined;
+    if (req.labels !== undefined && req.labels.length !== rows)
+      throw new InputError([
+        {
+          path: 'labels',
+          value: `${req.labels.length} labels`,
+          expected: `${rows}, one per evaluation sample`,
+        },
+      ]);
+    const labels = req.labels;
     classifier = {
       classes,
       top1Agreement: topKAgreement(ref, test, rows, classes, 1),

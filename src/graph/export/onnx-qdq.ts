@@ -239,8 +239,16 @@ class Writer {
     return name;
   }
 
+  /** A tensor's info; a node output the graph does not declare is a float activation. */
   info(name: string): TensorInfo {
-    return this.graph.tensors.get(name)!;
+    return (
+      this.graph.tensors.get(name) ?? {
+        name,
+        shape: this.shapes.get(name) ?? [],
+        role: 'activation',
+        dtype: 'float32',
+      }
+    );
   }
 
   shape(name: string): Shape {
@@ -642,6 +650,10 @@ const PARAM_ROLES = new Set(['weight', 'bias', 'constant']);
  * write (every problem at once): invalid graphs, constants without values, formats ONNX cannot hold,
  * int32 activations.
  */
+/** Model metadata keys for the graph's default formats and provenance. */
+export const MODEL_QUANT_KEY = 'bitcycle.quant';
+export const MODEL_SOURCE_KEY = 'bitcycle.source';
+
 export function exportOnnxQdq(graph: Graph): Uint8Array {
   const { shapes } = analyzeGraph(graph);
   const w = new Writer(graph, shapes);
@@ -657,6 +669,12 @@ export function exportOnnxQdq(graph: Graph): Uint8Array {
     irVersion: IR_VERSION,
     producerName: 'bitcycle',
     opsetImport: [{ domain: '', version: BigInt(EXPORT_OPSET) }],
+    // What ONNX has no field for, so that the import gives back the same Graph.
+    metadataProps: [
+      ...(graph.quant !== undefined ? [{ key: MODEL_QUANT_KEY, value: JSON.stringify(graph.quant) }] : []),
+      // always written: an empty value records that the graph had no source
+      { key: MODEL_SOURCE_KEY, value: graph.source ?? '' },
+    ].map((e) => create(StringStringEntryProtoSchema, e)),
     graph: {
       name: graph.name,
       node: w.nodes,

@@ -10,11 +10,13 @@
  * its folder.
  */
 import { readFileSync, realpathSync } from 'node:fs';
-import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { InputError, showValue, type InputIssue } from '../../units/errors.js';
 import { readTensorFile } from './onnx-tensor.js';
 
 export const DATASET_FORMAT = 'bitcycle-dataset/1';
+
+const KEYS = ['format', 'inputs', 'scale', 'offset', 'labels'];
 
 export interface Dataset {
   readonly file: string;
@@ -55,7 +57,7 @@ function inside(manifest: string, field: string, value: unknown, issues: InputIs
     return undefined;
   }
   const rel = relative(realpathSync(dir), real);
-  if (rel.startsWith('..') || isAbsolute(rel)) {
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
     issues.push({
       file: manifest,
       path: field,
@@ -99,8 +101,17 @@ export function loadDataset(file: string): Dataset {
       },
     ]);
   }
+  for (const key of Object.keys(obj)) {
+    if (!KEYS.includes(key))
+      issues.push({
+        file,
+        path: key,
+        value: showValue(obj[key]),
+        expected: `only the keys ${KEYS.join(', ')}`,
+      });
+  }
   const num = (key: string, dflt: number): number => {
-    const v = obj[key] ?? dflt;
+    const v = obj[key] === undefined ? dflt : obj[key];
     if (typeof v === 'number' && Number.isFinite(v)) return v;
     issues.push({ file, path: key, value: showValue(v), expected: 'a finite number' });
     return dflt;

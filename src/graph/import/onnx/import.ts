@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { GraphProto, ModelProto, TensorProto, ValueInfoProto } from 'onnx-buf';
 import { InputError, showValue } from '../../../units/errors.js';
 import { analyzeGraph } from '../../analyze.js';
-import type { Graph, Shape } from '../../ir.js';
+import type { Graph, QuantDefaults, Shape } from '../../ir.js';
 import { decodeTensorProto, onnxElemTypeName, type OnnxTensor } from '../onnx-tensor.js';
 import { checkDims, countConstant, type ConstantEnv } from './constants.js';
 import { dtypeOfElem, ImportContext, quantFormatOfElem, type GraphFacts, type OnnxNode } from './context.js';
@@ -403,13 +403,25 @@ function importChecked(bytes: Uint8Array, opts: OnnxImportOptions): OnnxImport {
   const outputs = resolveOutputs(ctx, graph);
   if (issues.count === 0) checkQuantizedInputs(ctx, inputs);
   issues.throwIfAny();
+  const meta = new Map(model.metadataProps.map((e) => [e.key, e.value]));
+  const quant = quantDefaults(meta.get('bitcycle.quant'), issues);
+  // bitcycle's exporter records the graph's provenance ('' = none)
+  const recorded = meta.get('bitcycle.source');
+  issues.throwIfAny();
   const result: Graph = {
     name: modelName(graph, file),
     inputs,
     outputs,
     tensors: ctx.tensors,
     nodes: ctx.nodes,
-    source: `ONNX ${file ?? '(bytes)'}${model.producerName !== '' ? `, producer ${model.producerName} ${model.producerVersion}` : ''}${opset !== undefined ? `, ai.onnx opset ${opset}` : ''}`,
+    ...(quant !== undefined ? { quant } : {}),
+    ...(recorded === undefined
+      ? {
+          source: `ONNX ${file ?? '(bytes)'}${model.producerName !== '' ? `, producer ${model.producerName} ${model.producerVersion}` : ''}${opset !== undefined ? `, ai.onnx opset ${opset}` : ''}`,
+        }
+      : recorded === ''
+        ? {}
+        : { source: recorded }),
   };
   try {
     analyzeGraph(result);
@@ -437,6 +449,32 @@ function guarded<T>(file: string | undefined, fn: () => T): T {
 }
 
 /** The IR of an ONNX / QONNX model and the notes of what was read with a caveat. */
+/** The graph's default formats, as bitcycle's exporter writes them in the model metadata. */
+function quantDefaults(text: string | undefined, issues: IssueList): QuantDefaults | undefined {
+  if (text === undefined) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    v = undefined;
+  }
+  const o = typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+  const ok =
+    typeof o.weights === 'string' &&
+    typeof o.activations === 'string' &&
+    typeof o.accumulator === 'string' &&
+    (o.granularity === 'per-tensor' || o.granularity === 'per-channel');
+  if (!ok) {
+    issues.add(
+      'metadata_props (bitcycle.quant)',
+      text,
+      'a JSON object { weights, activations, accumulator, granularity: "per-tensor" | "per-channel" }',
+    );
+    return undefined;
+  }
+  return v as QuantDefaults;
+}
+
 export function importOnnxModel(bytes: Uint8Array, opts: OnnxImportOptions = {}): OnnxImport {
   return guarded(opts.modelPath, () => importChecked(bytes, opts));
 }
