@@ -84,7 +84,7 @@ export interface TensorError {
 
 /** The numerical-error column of a format comparison: the quantized graph's outputs vs float32. */
 export interface NumericalError {
-  /** SQNR of the graph outputs over all evaluation samples (dB; Infinity = identical). */
+  /** SQNR of the graph outputs (logits before a final softmax) over all evaluation samples (dB; Infinity = identical). */
   readonly outputSqnrDb: number;
   readonly outputMaxAbsError: number;
   /** The layer (node output) with the lowest SQNR, and that SQNR. */

@@ -64,7 +64,7 @@ export interface EvaluateReport {
   readonly quantized: Graph;
   /** One row per node output compared, in node order. */
   readonly layers: readonly LayerError[];
-  /** The graph outputs together. */
+  /** The graph outputs together (the logits, for an output a softmax produces: see logitsOf). */
   readonly output: TensorError;
   readonly classifier: ClassifierMetrics | null;
   /** Samples evaluated (batch rows over all sets). */
@@ -101,6 +101,16 @@ function finish(tensor: string, s: Sums): TensorError {
 
 function emptySums(): Sums {
   return { signal: 0, noise: 0, absSum: 0, maxAbs: 0, count: 0 };
+}
+
+/**
+ * The tensor the output error is measured on: a graph output, or the input of the softmax that
+ * produces it — probabilities saturate (a confident one-hot hides any error in the logits, a
+ * flipped one turns into 0 dB), logits do not.
+ */
+export function logitsOf(graph: Graph, output: string): string {
+  const producer = graph.nodes.find((n) => n.outputs.includes(output));
+  return producer?.op === 'softmax' && producer.inputs[0] !== undefined ? producer.inputs[0] : output;
 }
 
 /** Whether the graph already carries quantization of its own (any QuantSpec). */
@@ -175,6 +185,7 @@ export async function evaluateNumerics(req: EvaluateRequest): Promise<EvaluateRe
     const calibration = 'kind' in cal ? cal : calibrate(floatGraph, cal);
     quantized = quantizeGraph(floatGraph, { ...req.quantize, calibration, seed });
   }
+  const measured = quantized.outputs.map((name) => logitsOf(quantized, name));
   const sums = new Map<string, Sums>();
   const outSums = emptySums();
   const refLogits: Float32Array[] = [];
@@ -198,7 +209,7 @@ export async function evaluateNumerics(req: EvaluateRequest): Promise<EvaluateRe
         sums.set(name, s);
       }
     }
-    for (const name of quantized.outputs) {
+    for (const name of measured) {
       const r = ref.get(name);
       const t = exec.get(name)?.real;
       if (r !== undefined && t !== undefined) addInto(outSums, r, t);
@@ -247,7 +258,7 @@ export async function evaluateNumerics(req: EvaluateRequest): Promise<EvaluateRe
   return {
     quantized,
     layers,
-    output: finish(quantized.outputs.join(','), outSums),
+    output: finish(measured.join(','), outSums),
     classifier,
     samples,
     reference: engine,

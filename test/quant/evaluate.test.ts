@@ -13,7 +13,10 @@ import { runReference } from '../../src/graph/analyze.js';
 import type { Graph, QuantSpec, TensorInfo } from '../../src/graph/ir.js';
 import { executeGraph } from '../../src/numerics/execute.js';
 import { calibrate, quantizeGraph, seededInputs, type InputSet } from '../../src/quant/index.js';
-import { evaluateNumerics, type EvaluateReport } from '../../src/quant/evaluate.js';
+import { evaluateNumerics, logitsOf, type EvaluateReport } from '../../src/quant/evaluate.js';
+import { loadGraph } from '../../src/graph/load.js';
+import { packageRoot } from '../../src/units/paths.js';
+import { join } from 'node:path';
 import { InputError } from '../../src/units/errors.js';
 import { quantResNet } from '../graph/export/graphs.js';
 import { bias, graphOf, lcg, weight } from './helpers.js';
@@ -325,5 +328,15 @@ describe('evaluateNumerics: classifier metrics by hand', () => {
         reference: 'kernels',
       }),
     ).rejects.toBeInstanceOf(InputError);
+  });
+});
+
+describe('the output error is measured on logits, not on softmax probabilities', () => {
+  it('names the softmax input for the MNIST CNN, and the output itself otherwise', () => {
+    const g = loadGraph(join(packageRoot(), 'workloads', 'mnist', 'model.json')).graph;
+    expect(g.nodes.at(-1)?.op).toBe('softmax');
+    expect(logitsOf(g, g.outputs[0]!)).toBe(g.nodes.at(-1)!.inputs[0]);
+    const noSoftmax = { ...g, nodes: g.nodes.slice(0, -1), outputs: [g.nodes.at(-1)!.inputs[0]!] };
+    expect(logitsOf(noSoftmax, noSoftmax.outputs[0]!)).toBe(noSoftmax.outputs[0]);
   });
 });
