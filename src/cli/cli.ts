@@ -45,6 +45,16 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
     },
   } as const;
 
+  /** Evaluation / calibration data and the range picker: compare-formats, quantize, evaluate. */
+  const dataOptions = {
+    data: {
+      type: 'string',
+      describe: 'evaluation data: a bitcycle-dataset/1 manifest or a .pb tensor (default: seeded N(0,1))',
+    },
+    calib: { type: 'string', describe: 'calibration data (default: seeded N(0,1))' },
+    'eval-count': { type: 'number', describe: 'evaluation samples (default: all of --data, or 1)' },
+    method: { type: 'string', describe: 'range picker: minmax (default), percentile, mmse' },
+  } as const;
   const numericsOptions = <T>(y: Argv<T>) =>
     y
       .option('workload', {
@@ -55,17 +65,11 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
       })
       .option('param', paramOption)
       .options(formatOptions)
-      .option('data', {
-        type: 'string',
-        describe: 'evaluation data: a bitcycle-dataset/1 manifest or a .pb tensor (default: seeded N(0,1))',
-      })
-      .option('calib', { type: 'string', describe: 'calibration data (default: seeded N(0,1))' })
-      .option('eval-count', { type: 'number', describe: 'evaluation samples (default: all of --data, or 1)' })
+      .options(dataOptions)
       .option('calib-count', {
         type: 'number',
         describe: 'calibration samples (default 64 of --calib, or 2)',
       })
-      .option('method', { type: 'string', describe: 'range picker: minmax (default), percentile, mmse' })
       .option('granularity', { type: 'string', describe: 'weights: per-channel (default) or per-tensor' })
       .option('bias-correction', { type: 'boolean', describe: 'correct biases for the weight error' })
       .option('overflow', {
@@ -245,7 +249,8 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
             alias: 'w',
             type: 'string',
             demandOption: true,
-            describe: 'zoo id or a layer table / SCALE-Sim CSV',
+            describe:
+              'zoo id, layer table, SCALE-Sim CSV, or a model (.onnx, TF.js model.json, bitcycle graph .json)',
           })
           .option('param', paramOption)
           .option('batch', { type: 'number', describe: 'batch size (default 1)' })
@@ -283,7 +288,7 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
             alias: 'w',
             type: 'string',
             demandOption: true,
-            describe: 'zoo id or layer table',
+            describe: 'zoo id, layer table, or a model (.onnx, TF.js model.json, bitcycle graph .json)',
           })
           .option('formats', {
             type: 'string',
@@ -304,17 +309,7 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
             default: true,
             describe: 'compute the numerical-error column (--no-numerics: cost only)',
           })
-          .option('data', {
-            type: 'string',
-            describe:
-              'evaluation data: a bitcycle-dataset/1 manifest or a .pb tensor (default: seeded N(0,1))',
-          })
-          .option('calib', { type: 'string', describe: 'calibration data (default: seeded N(0,1))' })
-          .option('eval-count', {
-            type: 'number',
-            describe: 'evaluation samples (default: all of --data, or 1)',
-          })
-          .option('method', { type: 'string', describe: 'range picker: minmax (default), percentile, mmse' }),
+          .options(dataOptions),
       async (args) => {
         setCode(
           await compareFormatsCommand(
