@@ -152,7 +152,8 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
           .option('workload', {
             alias: 'w',
             type: 'string',
-            describe: 'zoo id, layer table (.json/.yaml) or SCALE-Sim topology .csv',
+            describe:
+              'zoo id, layer table (.json/.yaml), SCALE-Sim topology .csv, or a model (.onnx, TF.js model.json, bitcycle graph .json)',
           })
           .option('topology', {
             type: 'string',

@@ -113,6 +113,18 @@ export function logitsOf(graph: Graph, output: string): string {
   return producer?.op === 'softmax' && producer.inputs[0] !== undefined ? producer.inputs[0] : output;
 }
 
+/**
+ * The graph without the softmax nodes that produce its outputs, its outputs being their inputs
+ * (the logits): what the mixed-precision search scores, so that it ranks assignments by the same
+ * measure as `evaluate` and `compare-formats`.
+ */
+export function logitsGraph(graph: Graph): Graph {
+  const outputs = graph.outputs.map((o) => logitsOf(graph, o));
+  const dropped = new Set(graph.outputs.filter((o, i) => outputs[i] !== o));
+  if (dropped.size === 0) return graph;
+  return { ...graph, outputs, nodes: graph.nodes.filter((n) => !n.outputs.some((t) => dropped.has(t))) };
+}
+
 /** Whether the graph already carries quantization of its own (any QuantSpec). */
 export function isQuantized(graph: Graph): boolean {
   for (const t of graph.tensors.values()) if (t.quant !== undefined) return true;

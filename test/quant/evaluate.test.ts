@@ -13,7 +13,7 @@ import { runReference } from '../../src/graph/analyze.js';
 import type { Graph, QuantSpec, TensorInfo } from '../../src/graph/ir.js';
 import { executeGraph } from '../../src/numerics/execute.js';
 import { calibrate, quantizeGraph, seededInputs, type InputSet } from '../../src/quant/index.js';
-import { evaluateNumerics, logitsOf, type EvaluateReport } from '../../src/quant/evaluate.js';
+import { evaluateNumerics, logitsGraph, logitsOf, type EvaluateReport } from '../../src/quant/evaluate.js';
 import { loadGraph } from '../../src/graph/load.js';
 import { packageRoot } from '../../src/units/paths.js';
 import { join } from 'node:path';
@@ -338,5 +338,15 @@ describe('the output error is measured on logits, not on softmax probabilities',
     expect(logitsOf(g, g.outputs[0]!)).toBe(g.nodes.at(-1)!.inputs[0]);
     const noSoftmax = { ...g, nodes: g.nodes.slice(0, -1), outputs: [g.nodes.at(-1)!.inputs[0]!] };
     expect(logitsOf(noSoftmax, noSoftmax.outputs[0]!)).toBe(noSoftmax.outputs[0]);
+  });
+});
+
+describe('logitsGraph (what the mixed-precision search scores)', () => {
+  it('drops the final softmax and makes its input the output; leaves other graphs alone', () => {
+    const g = loadGraph(join(packageRoot(), 'workloads', 'mnist', 'model.json')).graph;
+    const l = logitsGraph(g);
+    expect(l.nodes.length).toBe(g.nodes.length - 1);
+    expect(l.outputs).toEqual([g.nodes.at(-1)!.inputs[0]]);
+    expect(logitsGraph(l)).toBe(l);
   });
 });

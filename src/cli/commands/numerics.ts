@@ -12,7 +12,7 @@ import { graphToJson } from '../../graph/serialize.js';
 import type { OverflowMode } from '../../formats/types.js';
 import type { ExecOptions } from '../../numerics/types.js';
 import { calibrate } from '../../quant/calibrate.js';
-import { evaluateNumerics, isQuantized, type EvaluateReport } from '../../quant/evaluate.js';
+import { evaluateNumerics, isQuantized, logitsGraph, type EvaluateReport } from '../../quant/evaluate.js';
 import { datasetSets, seededSets, type Samples } from '../../quant/inputs.js';
 import { DEFAULT_SEED, materializeParameters } from '../../quant/materialize.js';
 import {
@@ -247,7 +247,8 @@ export async function quantizeCommand(args: QuantizeArgs, io: CliIo): Promise<nu
   if (args.mixedPrecision === true) {
     const budgetFlag = parseBudget(args.budget);
     const bits = parseBits(args.bits);
-    const graph = materializeParameters(p.graph, p.seed);
+    // scored on the logits, as the report below (a final softmax would saturate the measure)
+    const graph = logitsGraph(materializeParameters(p.graph, p.seed));
     const calibration = calibrate(graph, p.calib.sets);
     const budget: Budget =
       budgetFlag.kind === 'model-bits'
