@@ -6,6 +6,7 @@ import { validateCommand } from './commands/validate.js';
 import { formatsShowCommand } from './commands/formats.js';
 import { simulateCommand } from './commands/simulate.js';
 import { infoCommand } from './commands/info.js';
+import { regressCommand } from './commands/regress.js';
 import { compareFormatsCommand, DEFAULT_COMPARE_FORMATS } from './commands/compare-formats.js';
 import { evaluateCommand, quantizeCommand, type NumericsArgs } from './commands/numerics.js';
 import { DEFAULT_FORMAT, DEFAULT_HW, DEFAULT_WORKLOAD } from './defaults.js';
@@ -329,6 +330,42 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
               calib: args.calib,
               evalCount: args['eval-count'],
               method: args.method,
+            },
+            io,
+          ),
+        );
+      },
+    )
+    .command(
+      'regress',
+      'rerun a regression suite and compare it with its baseline: diff table, JUnit XML, exit 1 on a regression',
+      (y) =>
+        y
+          .option('suite', {
+            type: 'string',
+            demandOption: true,
+            describe: 'suite YAML (format: bitcycle-suite/1), e.g. regress/suites/systolic.yaml',
+          })
+          .option('update', { type: 'boolean', describe: 'rewrite the baseline from this run' })
+          .option('junit', {
+            type: 'string',
+            describe: 'write JUnit XML (one testcase per case) to this file',
+          })
+          .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
+          .option('baseline', {
+            type: 'string',
+            describe: 'baseline file (default reports/baselines/<suite name>.json)',
+          }),
+      async (args) => {
+        setCode(
+          await regressCommand(
+            {
+              suite: args.suite,
+              update: args.update,
+              junit: args.junit,
+              workers: args.workers,
+              baseline: args.baseline,
+              verbose: args.verbose,
             },
             io,
           ),

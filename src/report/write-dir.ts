@@ -28,3 +28,16 @@ export function writeDirAtomic(dir: string, files: ReadonlyMap<string, string | 
     throw e;
   }
 }
+
+/** Write one file all or nothing: a temporary sibling file, then a rename over `file`. */
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}-${Date.now()}`);
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
