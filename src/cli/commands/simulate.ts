@@ -1,19 +1,16 @@
 import { join } from 'node:path';
 import { prepareRun, type PreparedRun } from '../../sim/prepare.js';
 import type { FormatFlags } from '../../config/format-flags.js';
-import { priceRun } from '../../cost/rollup.js';
 import { targetReports } from '../../report/target-reports.js';
-import { scaleSimCfgIssue } from '../../targets/systolic/scalesim-cfg.js';
 import type { SystolicJob } from '../../targets/systolic/index.js';
 import type { SystolicSpec } from '../../targets/systolic/spec.js';
 import type { TraceTask } from '../../report/traces/worker.js';
-import { defaultWorkers, runTasks } from '../../sim/pool.js';
+import { defaultWorkers } from '../../sim/pool.js';
 import { runTraceTasks } from '../../report/traces/pool.js';
-import { assembleResult, type SimResult } from '../../sim/result.js';
-import type { LayerResult } from '../../targets/types.js';
+import type { SimResult } from '../../sim/result.js';
+import { runPrepared } from '../../sim/run.js';
 import { layersCsv, renderRun, summaryJson } from '../../report/run-report.js';
 import { writeDirAtomic } from '../../report/write-dir.js';
-import { InputError, type InputIssue } from '../../units/errors.js';
 import { packageRoot } from '../../units/paths.js';
 import { EXIT_OK, UsageError, type CliIo } from '../io.js';
 import { parseParamFlags, positiveIntFlag } from './common.js';
@@ -70,43 +67,11 @@ export async function simulate(
       `bitcycle: ${run.graph.nodes.length} layers of ${run.graph.name} on ${run.preset} (${run.target.id}), ${workers} worker(s)`,
     );
   }
-  const results = await runTasks(
-    run.jobs.map((job) => ({ targetId: run.target.id, spec: run.spec, job })),
-    workers,
-  );
-  const refused: InputIssue[] = [];
-  const layers: LayerResult[] = [];
-  results.forEach((r, i) => {
-    if ('refused' in r) {
-      const name = run.graph.nodes[i]?.name ?? `#${i}`;
-      // a SCALE-Sim .cfg names its fields its own way
-      const issue = hw.toLowerCase().endsWith('.cfg')
-        ? scaleSimCfgIssue(r, hw)
-        : { file: hw, path: r.field, value: r.value, expected: r.expected };
-      refused.push({ ...issue, expected: `${issue.expected} (to run layer ${name})` });
-    } else layers.push(r);
-  });
-  if (refused.length > 0) throw new InputError(dedupe(refused));
-  const tech = run.target.technology(run.spec);
-  const priced =
-    tech === undefined
-      ? undefined
-      : priceRun(run.target.inventory(run.spec, run.formats), layers, tech, run.target.clockHz(run.spec));
-  return { run, result: assembleResult(run, layers, priced) };
+  return { run, result: await runPrepared(run, { hw, workers }) };
 }
 
 function workersOf(args: SimulateArgs): number {
   return args.workers === undefined ? defaultWorkers() : (positiveIntFlag('--workers', args.workers) ?? 1);
-}
-
-/** One message per distinct problem (many layers usually hit the same limit). */
-function dedupe(issues: readonly InputIssue[]): InputIssue[] {
-  const seen = new Map<string, InputIssue>();
-  for (const i of issues) {
-    const key = `${i.path}|${i.value}`;
-    if (!seen.has(key)) seen.set(key, i);
-  }
-  return [...seen.values()];
 }
 
 export async function simulateCommand(args: SimulateArgs, io: CliIo): Promise<number> {
