@@ -214,6 +214,7 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
             type: 'boolean',
             describe: 'search bits per layer under --budget; writes the Pareto front',
           })
+          .option('node', { type: 'string', describe: 'technology node of an energy budget, e.g. 22nm' })
           .option('budget', {
             type: 'string',
             describe: 'model-bits:<bits> or energy:<pJ> (with --mixed-precision)',
@@ -227,6 +228,7 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
               out: args.out,
               mixedPrecision: args['mixed-precision'],
               budget: args.budget,
+              node: args.node,
               bits: args.bits,
             },
             io,

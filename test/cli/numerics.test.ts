@@ -115,6 +115,32 @@ describe('bitcycle quantize / evaluate', () => {
     for (const row of rows) expect(row[0]!).toBeLessThanOrEqual(120000);
   }, 60_000);
 
+  it('prices an energy budget at the node given, and asks for the node when it is missing', async () => {
+    const base = [
+      'quantize',
+      '--workload',
+      join(mnist, 'model.json'),
+      '--mixed-precision',
+      '--budget',
+      'energy:1e9',
+      '--calib',
+      join(mnist, 'calib.json'),
+      '--calib-count',
+      '8',
+    ];
+    expectOneCleanError(await cli(...base, '--out', join(tmp(), 'x')), '--node');
+    const out = join(tmp(), 'e');
+    const r = await cli(...base, '--node', '22nm', '--out', out);
+    expect(r.code).toBe(0);
+    const energies = readFileSync(join(out, 'pareto.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[1]));
+    expect(energies.length).toBeGreaterThan(0);
+    for (const e of energies) expect(e).toBeGreaterThan(0);
+  }, 60_000);
+
   it('bad flags are one clear error each', async () => {
     const m = join(mnist, 'model.json');
     expectOneCleanError(await cli('evaluate', '--workload', m, '--method', 'best'), '--method');

@@ -26,6 +26,7 @@ import type { QuantizeOptions } from '../../quant/quantize-graph.js';
 import { canonicalJson } from '../../report/json.js';
 import { renderTable } from '../../report/table.js';
 import { writeDirAtomic } from '../../report/write-dir.js';
+import { parseNode } from '../../sim/compare.js';
 import { InputError } from '../../units/errors.js';
 import { packageRoot } from '../../units/paths.js';
 import { EXIT_OK, type CliIo } from '../io.js';
@@ -60,6 +61,8 @@ export interface QuantizeArgs extends NumericsArgs {
   readonly mixedPrecision?: boolean | undefined;
   readonly budget?: string | undefined;
   readonly bits?: string | undefined;
+  /** Technology node of an energy budget (e.g. 22nm). */
+  readonly node?: string | undefined;
 }
 
 interface Prepared {
@@ -220,6 +223,19 @@ function parseBudget(text: string | undefined): { kind: 'model-bits' | 'energy';
   return { kind: m[1] as 'model-bits' | 'energy', max };
 }
 
+/** The node an energy budget is priced at: required, since MAC energy depends on it. */
+function energyNode(text: string | undefined): number {
+  if (text === undefined)
+    throw new InputError([
+      {
+        path: '--node',
+        value: '(missing)',
+        expected: 'a technology node such as 22nm, to price an energy budget',
+      },
+    ]);
+  return parseNode(text);
+}
+
 function parseBits(text: string | undefined): number[] {
   const list = (text ?? '2,4,8').split(',').map((s) => Number(s.trim()));
   if (list.length === 0 || !list.every((b) => Number.isInteger(b) && b >= 1 && b <= 16))
@@ -256,7 +272,9 @@ export async function quantizeCommand(args: QuantizeArgs, io: CliIo): Promise<nu
         : {
             kind: 'energy',
             max: budgetFlag.max,
-            energyPerMacPj: macEnergyModel(opts.activations, opts.accumulator ?? 'int32', { nodeNm: 45 }),
+            energyPerMacPj: macEnergyModel(opts.activations, opts.accumulator ?? 'int32', {
+              nodeNm: energyNode(args.node),
+            }),
           };
     const result = mixedPrecisionSearch(graph, calibration, {
       budget,
