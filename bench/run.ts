@@ -22,6 +22,7 @@ import { Rng } from '../src/units/index.js';
 import { tensorError, topKAgreement } from '../src/numerics/compare.js';
 import { executeGraph } from '../src/numerics/execute.js';
 import { int8Network } from './numerics-fixture.js';
+import { gridSpec, sweepProcess } from './sweep.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -201,6 +202,28 @@ async function main(): Promise<void> {
   console.log(
     `traces (--trace), ResNet-50 layer1.0.conv2 on 32×32, six files: ${tr.lines.toLocaleString('en-US')} lines, ${tr.mb.toFixed(0)} MiB at ${tr.mbPerS.toFixed(0)} MiB/s, RSS grew ${tr.rssGrowthMb.toFixed(0)} MiB`,
   );
+  console.log('');
+  const example = join(packageRoot(), 'hw-configs', 'sweeps', 'systolic-format-area.yaml');
+  console.log(
+    'bitcycle sweep, hw-configs/sweeps/systolic-format-area.yaml (ResNet-18, 120 points), child process, start-up included:',
+  );
+  for (const workers of [1, 2]) {
+    const s = await sweepProcess(example, workers);
+    console.log(
+      `  ${workers} worker thread(s): ${s.seconds.toFixed(1)} s, ${((60 * s.total) / s.seconds).toFixed(0)} design points/min, peak RSS ${s.peakRssMib.toFixed(0)} MiB`,
+    );
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'bitcycle-bench-specs-'));
+  console.log(
+    'bitcycle sweep, rows × cols grid on one 3×3 conv layer, 2 worker threads (peak RSS should not grow with points):',
+  );
+  for (const side of [32, 100]) {
+    const s = await sweepProcess(gridSpec(dir, side), 2);
+    console.log(
+      `  ${s.total.toLocaleString('en-US')} points: ${s.seconds.toFixed(1)} s, ${((60 * s.total) / s.seconds).toFixed(0)} points/min, peak RSS ${s.peakRssMib.toFixed(0)} MiB`,
+    );
+  }
+  rmSync(dir, { recursive: true, force: true });
 }
 
 await main();

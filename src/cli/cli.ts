@@ -7,9 +7,27 @@ import { formatsShowCommand } from './commands/formats.js';
 import { simulateCommand } from './commands/simulate.js';
 import { infoCommand } from './commands/info.js';
 import { regressCommand } from './commands/regress.js';
+import { mergeCommand, sweepCommand } from './commands/sweep.js';
 import { compareFormatsCommand, DEFAULT_COMPARE_FORMATS } from './commands/compare-formats.js';
 import { evaluateCommand, quantizeCommand, type NumericsArgs } from './commands/numerics.js';
 import { DEFAULT_FORMAT, DEFAULT_HW, DEFAULT_WORKLOAD } from './defaults.js';
+
+/**
+ * yargs reads `--no-<flag>` as `<flag> = false` for every flag; for a flag that takes a value (a
+ * path, a number) that would reach the command as `false`. Refuse it as a usage error.
+ */
+function rejectNegatedValues(argv: readonly string[], parser: Argv): void {
+  // getOptions() (the declared types of the running command's flags) is not in yargs' typings
+  const opts = (
+    parser as unknown as { getOptions?: () => { string?: string[]; number?: string[] } }
+  ).getOptions?.();
+  const valued = new Set([...(opts?.string ?? []), ...(opts?.number ?? [])]);
+  for (const token of argv) {
+    const m = /^--no-([A-Za-z0-9-]+)$/.exec(token);
+    if (m !== null && valued.has(m[1]!))
+      throw new UsageError(`${token}: --${m[1]!} takes a value; give it (or leave the flag out)`);
+  }
+}
 
 /** Parse argv and run one command; returns the exit code (0 ok, 1 failure, 2 bad input). */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
@@ -107,7 +125,8 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
     json: args.json,
   });
 
-  return yargs([...argv])
+  const parser: Argv = yargs([...argv]);
+  return parser
     .scriptName('bitcycle')
     .usage('$0 <command> [options]\n\nCycle-accurate simulation of quantized neural-network accelerators.')
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'say more about what runs' })
@@ -174,7 +193,13 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
           })
           .option('trace', {
             type: 'string',
-            describe: 'write per-cycle SRAM/DRAM address traces (SCALE-Sim layout) to this folder',
+            describe:
+              'write traces to this folder: per-cycle SRAM/DRAM address traces per layer (SCALE-Sim layout), or with --trace-format one waveform / timeline file of the whole run',
+          })
+          .option('trace-format', {
+            type: 'string',
+            describe:
+              'csv (default: SCALE-Sim address traces per layer), vcd (trace.vcd for GTKWave) or perfetto (trace.perfetto.json for ui.perfetto.dev)',
           }),
       async (args) => {
         setCode(
@@ -197,6 +222,7 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
               verbose: args.verbose,
               allLayers: args['all-layers'],
               trace: args.trace,
+              traceFormat: args['trace-format'],
               engine: args.engine,
             },
             io,
@@ -375,6 +401,54 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
       },
     )
     .command(
+      'sweep <spec>',
+      'explore a design space: grid, random or evolutionary over config fields and formats, on the worker pool; resumable, shardable',
+      (y) =>
+        y
+          .positional('spec', {
+            type: 'string',
+            demandOption: true,
+            describe:
+              'sweep spec YAML (format: bitcycle-sweep/1), e.g. hw-configs/sweeps/systolic-format-area.yaml',
+          })
+          .option('out', {
+            type: 'string',
+            describe:
+              'output folder (default reports/<sweep name>/, or reports/<name>-shard-<i>-of-<N>/): results.jsonl, pareto.csv, sweep.html …; rerun into it to resume',
+          })
+          .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
+          .option('shard', {
+            type: 'string',
+            describe: 'run only shard i of N (i/N, 0 ≤ i < N; join the folders with bitcycle merge)',
+          }),
+      async (args) => {
+        setCode(
+          await sweepCommand(
+            {
+              spec: args.spec,
+              out: args.out,
+              workers: args.workers,
+              shard: args.shard,
+              json: args.json,
+              verbose: args.verbose,
+            },
+            io,
+          ),
+        );
+      },
+    )
+    .command(
+      'merge <dirs..>',
+      'join the folders of a sharded sweep (reports missing and duplicate points; exit 1 when incomplete)',
+      (y) =>
+        y
+          .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'shard folders' })
+          .option('out', { type: 'string', demandOption: true, describe: 'merged folder' }),
+      (args) => {
+        setCode(mergeCommand({ dirs: args.dirs, out: args.out, json: args.json }, io));
+      },
+    )
+    .command(
       'info',
       'version, runtime, worker threads, targets and the TensorFlow.js backend in use (--verbose: why)',
       (y) => y,
@@ -411,6 +485,9 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
         setCode(formatsShowCommand(args.fmt, args.json, io));
       },
     )
+    .middleware(() => {
+      rejectNegatedValues(argv, parser);
+    }, true)
     .demandCommand(1, 'name a command')
     .strict()
     .recommendCommands()

@@ -8,11 +8,26 @@ export const EXIT_BAD_INPUT = 2;
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /**
+   * A live status line (a progress bar), redrawn in place; null clears it. Absent when nobody is
+   * watching: stderr is not a terminal, or CI is set.
+   */
+  readonly progress?: ((line: string | null) => void) | undefined;
+}
+
+/** Progress lines only for a person at a terminal: never in CI logs or pipes. */
+function terminalProgress(): ((line: string | null) => void) | undefined {
+  const ci = process.env.CI;
+  if (!process.stderr.isTTY || (ci !== undefined && ci !== '' && ci !== 'false')) return undefined;
+  return (line) => {
+    process.stderr.write(line === null ? '\r\x1b[K' : `\r\x1b[K${line}`);
+  };
 }
 
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
+  progress: terminalProgress(),
 };
 
 /** Print an error the way the CLI promises: one line per problem, no stack trace. */

@@ -5,6 +5,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { FormatComparison } from '../sim/compare.js';
 import { canonicalJson } from './json.js';
+import { esc, stackedBarsSvg } from './svg.js';
 import { formatNumber, renderTable } from './table.js';
 
 function numericsNote(rows: readonly FormatComparison[]): string {
@@ -133,75 +134,6 @@ function round(x: number, digits: number): number {
 }
 
 // ---- HTML with inline SVG ------------------------------------------------------------------------
-
-const COLORS = [
-  '#4e79a7',
-  '#f28e2b',
-  '#e15759',
-  '#76b7b2',
-  '#59a14f',
-  '#edc948',
-  '#b07aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#bab0ac',
-];
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/** A horizontal stacked bar chart: one bar per format, one segment per part. */
-export function stackedBarsSvg(
-  title: string,
-  unit: string,
-  labels: readonly string[],
-  parts: readonly string[],
-  values: readonly (readonly number[])[],
-): string {
-  const barH = 22;
-  const gap = 8;
-  const left = 150;
-  const width = 760;
-  const plotW = width - left - 90;
-  const top = 34;
-  const legendH = 22 * Math.ceil(parts.length / 4);
-  const height = top + labels.length * (barH + gap) + legendH + 20;
-  const totals = values.map((v) => v.reduce((a, b) => a + b, 0));
-  const max = Math.max(...totals, 1e-300);
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-    `<title>${esc(title)}</title>`,
-    `<text x="0" y="16" font-size="14" font-weight="bold">${esc(title)}</text>`,
-  ];
-  labels.forEach((label, i) => {
-    const y = top + i * (barH + gap);
-    out.push(`<text x="${left - 6}" y="${y + barH * 0.7}" text-anchor="end">${esc(label)}</text>`);
-    let x = left;
-    (values[i] ?? []).forEach((v, j) => {
-      const w = (v / max) * plotW;
-      if (w <= 0) return;
-      out.push(
-        `<rect class="bar" x="${x.toFixed(2)}" y="${y}" width="${w.toFixed(2)}" height="${barH}" fill="${COLORS[j % COLORS.length] ?? '#888'}"><title>${esc(`${label} ${parts[j] ?? ''}: ${formatNumber(v, 4)} ${unit}`)}</title></rect>`,
-      );
-      x += w;
-    });
-    out.push(
-      `<text x="${(x + 4).toFixed(2)}" y="${y + barH * 0.7}">${esc(formatNumber(totals[i] ?? 0, 4))}</text>`,
-    );
-  });
-  const ly = top + labels.length * (barH + gap) + 6;
-  parts.forEach((p, j) => {
-    const x = left + (j % 4) * 150;
-    const y = ly + Math.floor(j / 4) * 22;
-    out.push(
-      `<rect x="${x}" y="${y}" width="12" height="12" fill="${COLORS[j % COLORS.length] ?? '#888'}"/>`,
-    );
-    out.push(`<text x="${x + 16}" y="${y + 10}">${esc(p)} (${esc(unit)})</text>`);
-  });
-  out.push('</svg>');
-  return out.join('\n');
-}
 
 export function compareHtml(rows: readonly FormatComparison[], title: string): string {
   const labels = rows.map((r) => r.format);

@@ -1,6 +1,6 @@
 /**
  * What a simulate run writes and prints: summary.json (canonical), layers.csv (one row per layer,
- * every action count as a column) and the terminal table.
+ * every action count as a column) and the terminal table. report.html is in ./run-html.ts.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { SimResult } from '../sim/result.js';
@@ -8,20 +8,42 @@ import { canonicalJson } from './json.js';
 import { formatNumber, renderTable } from './table.js';
 
 const FIXED_COLUMNS = ['name', 'op', 'cycles', 'stallCycles', 'macs', 'utilization', 'energyPj'] as const;
+/** Extra fields written as columns of their own (not as a JSON cell). */
+const FLATTENED = new Set<string>(['counts', 'energyByComponentPj']);
 
+/**
+ * One row per layer: the fixed columns; `designAreaUm2`, the area of the whole design the layer runs
+ * on (the same on every row: area belongs to components, not layers; its breakdown is in
+ * summary.json); `energyPj.<component>`, the layer's energy by component; every other field the
+ * target reports; then every action count (the accesses). Energy and area cells are empty when the
+ * run is not priced.
+ */
 export function layersCsv(result: SimResult): string {
   const extraKeys = new Set<string>();
   const countKeys = new Set<string>();
+  const energyKeys = new Set<string>();
   for (const l of result.layers) {
     for (const k of Object.keys(l))
-      if (!(FIXED_COLUMNS as readonly string[]).includes(k) && k !== 'counts') extraKeys.add(k);
+      if (!(FIXED_COLUMNS as readonly string[]).includes(k) && !FLATTENED.has(k)) extraKeys.add(k);
     for (const k of Object.keys(l.counts)) countKeys.add(k);
+    for (const k of Object.keys(l.energyByComponentPj ?? {})) energyKeys.add(k);
   }
   const extras = [...extraKeys].sort();
   const counts = [...countKeys].sort();
-  const header = [...FIXED_COLUMNS, ...extras, ...counts];
+  const energy = [...energyKeys].sort();
+  const header = [
+    ...FIXED_COLUMNS,
+    'designAreaUm2',
+    ...energy.map((k) => `energyPj.${k}`),
+    ...extras,
+    ...counts,
+  ];
   const rows = result.layers.map((l) => [
     ...FIXED_COLUMNS.map((k) => cell(l[k])),
+    cell(result.totals.areaUm2),
+    ...energy.map((k) =>
+      cell(l.energyByComponentPj?.[k] ?? (l.energyByComponentPj === undefined ? null : 0)),
+    ),
     ...extras.map((k) => cell(l[k])),
     ...counts.map((k) => cell(l.counts[k] ?? 0)),
   ]);

@@ -9,7 +9,7 @@ import { readTextFile } from '../config/yaml.js';
 import { analyzeGraph } from '../graph/analyze.js';
 import type { Graph } from '../graph/ir.js';
 import { loadGraph } from '../graph/load.js';
-import { loadHwConfig } from '../targets/load.js';
+import { hwConfigFromDocument, loadHwConfig } from '../targets/load.js';
 import { findTarget } from '../targets/registry.js';
 import { parseScaleSimCfg } from '../targets/systolic/scalesim-cfg.js';
 import type { AnyTarget, EngineChoice, ShapedNode } from '../targets/types.js';
@@ -25,6 +25,13 @@ export interface SimulateRequest {
   readonly formats?: FormatFlags;
   /** `reference` runs the reference stepper and checks it against the event engine. */
   readonly engine?: EngineChoice;
+  /**
+   * The parsed hardware document, when the caller built it (a sweep's design point); `hw` then only
+   * names it in messages. A YAML preset document, never a .cfg.
+   */
+  readonly hwDocument?: unknown;
+  /** The workload's graph, when the caller already loaded it (`workload` then only names it). */
+  readonly graph?: Graph;
 }
 
 export interface PreparedRun {
@@ -41,7 +48,11 @@ export interface PreparedRun {
 
 const INT8: FormatAssignment = { weights: 'int8', activations: 'int8', accumulator: 'int32' };
 
-function loadHardware(file: string): { target: AnyTarget; spec: unknown; preset: string } {
+function loadHardware(file: string, document: unknown): { target: AnyTarget; spec: unknown; preset: string } {
+  if (document !== undefined) {
+    const hw = hwConfigFromDocument(document, file);
+    return { target: hw.target, spec: hw.spec, preset: hw.name };
+  }
   if (extname(file).toLowerCase() === '.cfg') {
     const cfg = parseScaleSimCfg(readTextFile(file), file);
     return { target: findTarget('systolic')!, spec: cfg.spec, preset: cfg.runName };
@@ -51,9 +62,9 @@ function loadHardware(file: string): { target: AnyTarget; spec: unknown; preset:
 }
 
 export function prepareRun(req: SimulateRequest): PreparedRun {
-  const { target, spec, preset } = loadHardware(req.hw);
+  const { target, spec, preset } = loadHardware(req.hw, req.hwDocument);
   const opts = req.batch !== undefined ? { batch: req.batch } : {};
-  const graph = loadGraph(req.workload, { ...(req.params ?? {}) }, opts).graph;
+  const graph = req.graph ?? loadGraph(req.workload, { ...(req.params ?? {}) }, opts).graph;
   const analysis = analyzeGraph(graph);
   const nodes: ShapedNode[] = graph.nodes.map((node, i) => ({
     node,

@@ -18,6 +18,10 @@ export interface SimLayer {
   /** Filled by the cost model; null until a cost model prices this target. */
   readonly energyPj: number | null;
   readonly counts: Readonly<Record<string, number>>;
+  /** Energy of this layer by component (inventory item id, and `leakage`), pJ; when priced. */
+  readonly energyByComponentPj?: Readonly<Record<string, number>>;
+  /** The leakage part of `energyPj`; when priced. */
+  readonly leakageEnergyPj?: number;
   readonly [extra: string]: unknown;
 }
 
@@ -49,6 +53,10 @@ export interface SimResult {
   readonly operatingPoint: { readonly name: string; readonly clockHz: number };
   readonly totals: SimTotals;
   readonly layers: readonly SimLayer[];
+  /** Area of each component (inventory item id), µm²; sums to `totals.areaUm2`; when priced. */
+  readonly areaByComponentUm2?: Readonly<Record<string, number>>;
+  /** Energy per unit of each action, pJ; when priced. */
+  readonly actionEnergyPj?: Readonly<Record<string, number>>;
   readonly provenance: Readonly<Record<string, string>>;
 }
 

@@ -15,6 +15,20 @@ function expectOneClearError(r: { code: number; stdout: string; stderr: string }
 }
 
 describe('bad input gives one clear message and exit 2', () => {
+  it('a value flag negated (--no-out, --no-hw): a usage error, not a crash', async () => {
+    for (const argv of [
+      ['simulate', '--hw', 'hw-configs/systolic/default.yaml', '--workload', 'alexnet', '--no-out'],
+      ['simulate', '--no-hw', '--workload', 'alexnet'],
+      ['sweep', fixture('sweep/tiny.yaml'), '--no-out'],
+    ]) {
+      const flag = argv.find((a) => a.startsWith('--no-'))!;
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr).toContain(`error: ${flag}: --${flag.slice(5)} takes a value`);
+      expect(r.stderr).not.toMatch(/\bat .+:\d+:\d+/);
+    }
+  });
+
   it('malformed YAML', async () => {
     const f = fixture('bad/malformed.yaml');
     expectOneClearError(await cli('validate', f), f, 'line 5, column 1', 'well-formed YAML');

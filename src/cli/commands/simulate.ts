@@ -7,9 +7,12 @@ import type { SystolicSpec } from '../../targets/systolic/spec.js';
 import type { TraceTask } from '../../report/traces/worker.js';
 import { defaultWorkers } from '../../sim/pool.js';
 import { runTraceTasks } from '../../report/traces/pool.js';
+import { writeRunTrace } from '../../report/traces/index.js';
+import { runTraceInput, TRACE_FORMATS, type TraceFormat } from '../../report/traces/run.js';
 import type { SimResult } from '../../sim/result.js';
 import { runPrepared } from '../../sim/run.js';
 import { layersCsv, renderRun, summaryJson } from '../../report/run-report.js';
+import { runReportHtml } from '../../report/run-html.js';
 import { writeDirAtomic } from '../../report/write-dir.js';
 import { packageRoot } from '../../units/paths.js';
 import { EXIT_OK, UsageError, type CliIo } from '../io.js';
@@ -28,8 +31,10 @@ export interface SimulateArgs extends FormatFlags {
   readonly json: boolean;
   readonly verbose: boolean;
   readonly allLayers?: boolean | undefined;
-  /** Folder for per-cycle SRAM/DRAM address traces (SCALE-Sim layout), one sub-folder per layer. */
+  /** Folder for traces (`traceFormat`; csv: SCALE-Sim layout address traces, one sub-folder per layer). */
   readonly trace?: string | undefined;
+  /** csv (default): SCALE-Sim address traces per layer; vcd or perfetto: one file for the whole run. */
+  readonly traceFormat?: string | undefined;
   readonly engine?: 'event' | 'reference' | undefined;
 }
 
@@ -75,19 +80,21 @@ function workersOf(args: SimulateArgs): number {
 }
 
 export async function simulateCommand(args: SimulateArgs, io: CliIo): Promise<number> {
+  const traceFormat = traceFormatOf(args);
   const { run, result } = await simulate(args, io);
   if (args.noOut !== true) {
     const dir = args.out ?? DEFAULT_OUT();
     const files = new Map<string, string>([
       ['summary.json', summaryJson(result)],
       ['layers.csv', layersCsv(result)],
+      ['report.html', runReportHtml(result)],
       ...targetReports(run),
     ]);
     writeDirAtomic(dir, files);
     if (args.verbose) io.err(`bitcycle: wrote ${[...files.keys()].join(', ')} to ${dir}`);
   }
   if (args.trace !== undefined) {
-    const t = await writeTraces(run, args.trace, workersOf(args));
+    const t = await writeTraces(run, result, args.trace, traceFormat, workersOf(args));
     if (args.verbose)
       io.err(
         `bitcycle: wrote ${t.lines} trace lines (${t.bytes} bytes) for ${t.layers} layers to ${args.trace}`,
@@ -97,14 +104,24 @@ export async function simulateCommand(args: SimulateArgs, io: CliIo): Promise<nu
   return EXIT_OK;
 }
 
-/** Per-cycle traces of every array layer, streamed to disk, layers in parallel on the worker pool. */
+/**
+ * Traces streamed to disk: csv, per-cycle address traces of every array layer, layers in parallel on
+ * the worker pool; vcd / perfetto, one file for the whole run.
+ */
 async function writeTraces(
   run: PreparedRun,
+  result: SimResult,
   dir: string,
+  format: TraceFormat,
   workers: number,
 ): Promise<{ lines: number; bytes: number; layers: number }> {
   if (run.target.id !== 'systolic') {
     throw new UsageError(`--trace is available for the systolic target (this run uses ${run.target.id})`);
+  }
+  if (format !== 'csv') {
+    // one file for the whole run, layers end to end (written in layer order on this thread)
+    const s = await writeRunTrace(dir, format, runTraceInput(run, result));
+    return { lines: s.lines, bytes: s.bytes, layers: s.layers };
   }
   const tasks: TraceTask[] = [];
   for (const job of run.jobs as SystolicJob[]) {
@@ -116,4 +133,16 @@ async function writeTraces(
     bytes: done.reduce((s, d) => s + d.bytes, 0),
     layers: tasks.length,
   };
+}
+
+/** `--trace-format`: csv (default), vcd or perfetto, and only with `--trace`. */
+function traceFormatOf(args: SimulateArgs): TraceFormat {
+  const f = args.traceFormat;
+  if (f === undefined) return 'csv';
+  if (args.trace === undefined) throw new UsageError('--trace-format needs --trace <dir>');
+  const format = TRACE_FORMATS.find((x) => x === f);
+  if (format === undefined) {
+    throw new UsageError(`--trace-format must be one of ${TRACE_FORMATS.join(', ')} (got '${f}')`);
+  }
+  return format;
 }

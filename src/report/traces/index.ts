@@ -1,6 +1,11 @@
 /**
- * Per-cycle SRAM and DRAM address traces of one systolic layer, in SCALE-Sim's file layout
- * (reference/scalesim.md §1.7), streamed to disk in bounded memory. See docs/traces.md.
+ * Traces of systolic runs, streamed to disk in bounded memory (docs/traces.md). `--trace-format`:
+ *  - csv (this file): per-cycle SRAM and DRAM address traces of each layer, in SCALE-Sim's file
+ *    layout (reference/scalesim.md §1.7);
+ *  - vcd (./vcd.ts): one value change dump of the whole run (array, SRAM, DRAM, vector unit);
+ *  - perfetto (./perfetto.ts): one Chrome trace-event JSON of the whole run (spans and counters).
+ *
+ * The CSV traces:
  *
  *   IFMAP_SRAM_TRACE.csv  FILTER_SRAM_TRACE.csv  OFMAP_SRAM_TRACE.csv
  *       `cycle,addr_port0,addr_port1,…` — one line per cycle in which the stream has at least one
@@ -23,8 +28,22 @@ import { RowClock } from './clock.js';
 import { writeOfmapDram, writeReadDram, type DramContext } from './dram.js';
 import { MAX_INT_CHARS, TraceFile } from './sink.js';
 import { sramLines, sramPorts, type SramStream } from './sram.js';
+import { writeRunPerfetto } from './perfetto.js';
+import type { RunTraceInput, RunTraceOptions, RunTraceStats } from './run.js';
+import { writeRunVcd } from './vcd.js';
 
 export { sramLines, sramPorts, type SramLine, type SramStream } from './sram.js';
+export {
+  RUN_TRACE_FILES,
+  TRACE_FORMATS,
+  type RunTraceInput,
+  type RunTraceLayer,
+  type RunTraceOptions,
+  type RunTraceStats,
+  type TraceFormat,
+} from './run.js';
+export { writeRunVcd } from './vcd.js';
+export { writeRunPerfetto } from './perfetto.js';
 
 export const TRACE_FILES = [
   'IFMAP_SRAM_TRACE.csv',
@@ -153,4 +172,14 @@ export async function writeSystolicJobTraces(
   const dir = join(rootDir, traceDirName(job.name));
   const stats = await writeLayerTraces(dir, { view: job.view, plan, spec, timeline, bytes: job.bytes }, opts);
   return { ...stats, dir, timing };
+}
+
+/** For `simulate --trace <dir> --trace-format vcd|perfetto`: one file for the whole run, in `dir`. */
+export async function writeRunTrace(
+  dir: string,
+  format: 'vcd' | 'perfetto',
+  input: RunTraceInput,
+  opts: RunTraceOptions = {},
+): Promise<RunTraceStats> {
+  return format === 'vcd' ? writeRunVcd(dir, input, opts) : writeRunPerfetto(dir, input, opts);
 }

@@ -1,7 +1,7 @@
 /**
- * A CSV trace file written in bounded memory: decimal integers are formatted straight into a byte
- * buffer (no strings), and full buffers go to the file through a FileHandle while the next one
- * fills (two buffers per open file, never more). Backpressure: a flush first awaits the write still
+ * A trace file (CSV, VCD, JSON) written in bounded memory: decimal integers are formatted straight
+ * into a byte buffer (no strings), and full buffers go to the file through a FileHandle while the
+ * next one fills (two buffers per open file, never more). Backpressure: a flush first awaits the write still
  * in flight, so a producer faster than the disk waits instead of queueing buffers.
  *
  * Producers write whole lines synchronously and call `flush()` when `full` says so (between lines,
@@ -161,6 +161,41 @@ export class TraceFile {
     p = putInt(this.view, p, value);
     this.pos = p;
     return p >= this.limit;
+  }
+
+  /**
+   * Append ASCII text (VCD and JSON traces). Callers keep a record within `reserve` bytes and escape
+   * anything outside ASCII; a record that would overrun the buffer throws instead of being cut.
+   */
+  ascii(s: string): void {
+    const b = this.buf;
+    let p = this.pos;
+    if (p + s.length > b.length - OVERRUN) {
+      throw new Error(`trace: a record of ${s.length} bytes does not fit the write buffer of ${this.path}`);
+    }
+    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** Append a safe integer in decimal (at most MAX_INT_CHARS bytes). */
+  int(value: number): void {
+    this.pos = putInt(this.view, this.pos, value);
+  }
+
+  /** Append the binary digits of an integer in [0, 2^32) (at most 32 bytes; VCD vector values). */
+  bin(value: number): void {
+    const b = this.buf;
+    let p = this.pos;
+    const v = value >>> 0;
+    if (v !== value) throw new Error(`trace: ${value} is not a 32-bit unsigned value`);
+    const n = v === 0 ? 1 : 32 - Math.clz32(v);
+    for (let i = n - 1; i >= 0; i--) b[p++] = 0x30 + ((v >>> i) & 1);
+    this.pos = p;
+  }
+
+  /** Count a line written with `ascii()` (for the statistics). */
+  countLine(): void {
+    this.lines++;
   }
 
   /** End the open `cycleValue()` line, if any. */
