@@ -27,10 +27,15 @@ export function packageRoot(): string {
   }
 }
 
-/** The bitcycle version from package.json. */
+let version: string | undefined;
+
+/** The bitcycle version from package.json (read once per process: every sweep point asks). */
 export function packageVersion(): string {
-  const parsed = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
-    version?: unknown;
-  };
-  return typeof parsed.version === 'string' ? parsed.version : '0.0.0';
+  if (version === undefined) {
+    const parsed = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
+      version?: unknown;
+    };
+    version = typeof parsed.version === 'string' ? parsed.version : '0.0.0';
+  }
+  return version;
 }

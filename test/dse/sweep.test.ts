@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mergeSweeps } from '../../src/dse/merge.js';
 import { parseShard, runSweep } from '../../src/dse/run.js';
-import { loadSweepSpec } from '../../src/dse/spec.js';
+import { loadSweepSpec, parseSweepSpec } from '../../src/dse/spec.js';
+import { readYamlFile } from '../../src/config/yaml.js';
 import { InputError } from '../../src/units/errors.js';
 import { packageRoot } from '../../src/units/paths.js';
 import { writeSweepReports } from '../../src/cli/commands/sweep.js';
@@ -151,6 +152,36 @@ describe('sweep runs', () => {
       expect(read(one, f), f).toBe(read(two, f));
       expect(read(one, f), f).toBe(read(reference, f));
     }
+  }, 60_000);
+
+  it('an evolutionary search is deterministic, resumable, and refuses --shard', async () => {
+    const evo = parseSweepSpec(
+      {
+        ...(readYamlFile(SPEC) as Record<string, unknown>),
+        name: 'evo',
+        strategy: { kind: 'evolutionary', population: 4, generations: 2, seed: 5 },
+      },
+      SPEC,
+    );
+    const a = join(tmp, 'evo-a');
+    const b = join(tmp, 'evo-b');
+    const first = await runSweep(evo, { outDir: a, workers: 0 });
+    // at most population × (generations + 1) distinct points, all of them distinct
+    expect(first.total).toBeGreaterThan(4);
+    expect(first.total).toBeLessThanOrEqual(12);
+    expect(first.ran).toBe(first.total);
+    const points = read(a, 'points.jsonl').trim().split('\n');
+    expect(points.length).toBe(first.total);
+    expect(new Set(points).size).toBe(points.length);
+    await runSweep(evo, { outDir: b, workers: 2 });
+    writeSweepReports(a);
+    writeSweepReports(b);
+    for (const f of FILES) expect(read(a, f), f).toBe(read(b, f));
+    const again = await runSweep(evo, { outDir: a, workers: 0 });
+    expect(again).toMatchObject({ total: first.total, ran: 0, resumed: first.total });
+    await expect(
+      runSweep(evo, { outDir: join(tmp, 'evo-shard'), workers: 0, shard: { index: 0, count: 2 } }),
+    ).rejects.toThrow(/evolutionary search needs each generation/);
   }, 60_000);
 
   it('parses --shard i/N', () => {
