@@ -4,13 +4,14 @@
  * finished, and points finished twice (identical, or conflicting), and writes the merged folder in
  * the same sorted form as an unsharded run — so N shards merged equal one run byte for byte.
  */
-import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../units/errors.js';
 import { canonicalJson } from '../units/json.js';
 import { readManifest, type Manifest } from './folder.js';
 import {
   AtomicLineWriter,
+  copyLines,
   MANIFEST_FILE,
   parseResultLine,
   POINTS_FILE,
@@ -50,40 +51,8 @@ function sortLocs(locs: Loc[]): Loc[] {
   return locs.sort((a, b) => a.index - b.index || a.order - b.order);
 }
 
-/** Open files of the folders being merged, read by offset. */
-const fds = new Map<string, number>();
-function openCached(file: string): number {
-  let fd = fds.get(file);
-  if (fd === undefined) {
-    fd = openSync(file, 'r');
-    fds.set(file, fd);
-  }
-  return fd;
-}
-function closeCached(): void {
-  for (const fd of fds.values()) closeSync(fd);
-  fds.clear();
-}
-function readSyncAt(fd: number, buf: Buffer, offset: number): void {
-  readSync(fd, buf, 0, buf.length, offset);
-}
-
 function writeLocs(to: string, locs: readonly Loc[]): void {
-  const out = new AtomicLineWriter(to);
-  try {
-    for (const l of locs) {
-      const buf = Buffer.allocUnsafe(l.length);
-      const fd = openCached(l.file);
-      readSyncAt(fd, buf, l.offset);
-      out.write(buf.toString('utf8'));
-    }
-    out.commit();
-  } catch (e) {
-    out.abort();
-    throw e;
-  } finally {
-    closeCached();
-  }
+  copyLines(to, to, locs);
 }
 
 export function mergeSweeps(dirs: readonly string[], outDir: string): MergeOutcome {

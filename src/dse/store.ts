@@ -255,18 +255,24 @@ export function sortLinesFile(
   return { kept: entries.length, dropped };
 }
 
-/** Write the given byte ranges of `from` (in this order) to `to`, atomically. */
+/** Write byte ranges (each of its own file, or of `from`) to `to`, in this order, atomically. */
 export function copyLines(
   from: string,
   to: string,
-  ranges: readonly { offset: number; length: number }[],
+  ranges: readonly { readonly offset: number; readonly length: number; readonly file?: string }[],
 ): void {
   const out = new AtomicLineWriter(to);
-  const fd = existsSync(from) ? openSync(from, 'r') : undefined;
+  const fds = new Map<string, number>();
   try {
     for (const r of ranges) {
+      const file = r.file ?? from;
+      let fd = fds.get(file);
+      if (fd === undefined) {
+        fd = openSync(file, 'r');
+        fds.set(file, fd);
+      }
       const buf = Buffer.allocUnsafe(r.length);
-      readSync(fd!, buf, 0, r.length, r.offset);
+      readSync(fd, buf, 0, r.length, r.offset);
       out.write(buf.toString('utf8'));
     }
     out.commit();
@@ -274,7 +280,7 @@ export function copyLines(
     out.abort();
     throw e;
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    for (const fd of fds.values()) closeSync(fd);
   }
 }
 

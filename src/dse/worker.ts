@@ -5,21 +5,16 @@
  * workload, and the numerical error depends only on the workload and the formats).
  */
 import type { FormatAssignment } from '../config/format-flags.js';
-import { loadDataset } from '../graph/import/dataset.js';
 import type { Graph } from '../graph/ir.js';
 import { loadGraph } from '../graph/load.js';
 import type { NumericalError } from '../numerics/types.js';
 import { formatErrors } from '../quant/format-error.js';
-import { datasetSets, seededSets } from '../quant/inputs.js';
-import { DEFAULT_SEED } from '../quant/materialize.js';
+import { numericsSamples } from '../quant/inputs.js';
 import { prepareRun } from '../sim/prepare.js';
 import { runPrepared } from '../sim/run.js';
 import { formatIssue, InputError } from '../units/errors.js';
 import { pointMetrics, type PointMetrics } from './metrics.js';
 import type { NumericsSettings, SweepWorkload } from './spec.js';
-
-/** Calibration samples of the numerical-error objectives (as compare-formats uses). */
-const CALIBRATION_SAMPLES = 64;
 
 export interface PointTask {
   /** Names the hardware in messages (the spec's `hw` as written). */
@@ -61,14 +56,7 @@ async function numericalError(
   const cached = errors.get(key);
   if (cached !== undefined) return cached;
   const graph = graphOf(w, 1);
-  const calib =
-    n.calib !== undefined
-      ? datasetSets(graph, loadDataset(n.calib), CALIBRATION_SAMPLES)
-      : seededSets(graph, 2, DEFAULT_SEED);
-  const evaluation =
-    n.data !== undefined
-      ? datasetSets(graph, loadDataset(n.data), n.evalCount)
-      : seededSets(graph, n.evalCount ?? 1, DEFAULT_SEED + 1);
+  const { calibration: calib, evaluation } = numericsSamples(graph, n);
   const [e] = await formatErrors({
     graph,
     formats: [formats],

@@ -2,10 +2,10 @@
  * Input sets for calibration and evaluation: from a dataset (graph/import/dataset.ts), grouped by
  * the graph's batch size, or seeded N(0, 1) tensors when there is no data.
  */
-import type { Dataset } from '../graph/import/dataset.js';
+import { loadDataset, type Dataset } from '../graph/import/dataset.js';
 import { elementCount, type Graph } from '../graph/ir.js';
 import { InputError } from '../units/errors.js';
-import { seededInputs } from './materialize.js';
+import { DEFAULT_SEED, seededInputs } from './materialize.js';
 import type { InputSet } from './run.js';
 
 export interface Samples {
@@ -58,6 +58,33 @@ export function datasetSets(graph: Graph, data: Dataset, count?: number): Sample
     sets,
     ...(data.labels !== undefined ? { labels: data.labels.slice(0, used) } : {}),
     description: `${data.file} (${used} samples)`,
+  };
+}
+
+/** Calibration samples taken from a calibration dataset (compare-formats, sweeps). */
+export const CALIBRATION_SAMPLES = 64;
+
+/**
+ * Calibration and evaluation sets of a numerical-error measurement: from dataset manifests when
+ * given, else seeded N(0, 1) inputs (2 for calibration, `evalCount` or 1 for evaluation).
+ */
+export function numericsSamples(
+  graph: Graph,
+  opts: {
+    readonly data?: string | undefined;
+    readonly calib?: string | undefined;
+    readonly evalCount?: number | undefined;
+  },
+): { readonly calibration: Samples; readonly evaluation: Samples } {
+  return {
+    calibration:
+      opts.calib !== undefined
+        ? datasetSets(graph, loadDataset(opts.calib), CALIBRATION_SAMPLES)
+        : seededSets(graph, 2, DEFAULT_SEED),
+    evaluation:
+      opts.data !== undefined
+        ? datasetSets(graph, loadDataset(opts.data), opts.evalCount)
+        : seededSets(graph, opts.evalCount ?? 1, DEFAULT_SEED + 1),
   };
 }
 

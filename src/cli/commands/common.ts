@@ -26,7 +26,7 @@ export function positiveIntFlag(name: string, v: number | undefined): number | u
 }
 
 /** Calibration samples taken from a dataset (the first ones). */
-export const CALIBRATION_SAMPLES = 64;
+export { CALIBRATION_SAMPLES } from '../../quant/inputs.js';
 
 const RANGE_METHODS = ['minmax', 'percentile', 'mmse'] as const;
 export type RangeMethodFlag = (typeof RANGE_METHODS)[number];

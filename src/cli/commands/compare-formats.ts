@@ -1,16 +1,14 @@
 import { join } from 'node:path';
 import { loadGraph } from '../../graph/load.js';
-import { loadDataset } from '../../graph/import/dataset.js';
 import { compareFormats, parseNode, splitFormatList, type FormatComparison } from '../../sim/compare.js';
 import { formatErrors } from '../../quant/format-error.js';
-import { datasetSets, seededSets } from '../../quant/inputs.js';
-import { DEFAULT_SEED } from '../../quant/materialize.js';
+import { numericsSamples } from '../../quant/inputs.js';
 import { defaultWorkers } from '../../sim/pool.js';
 import { compareCsv, compareHtml, compareJson, renderCompare } from '../../report/compare.js';
 import { writeDirAtomic } from '../../report/write-dir.js';
 import { packageRoot } from '../../units/paths.js';
 import { EXIT_OK, type CliIo } from '../io.js';
-import { CALIBRATION_SAMPLES, parseParamFlags, positiveIntFlag, rangeMethodFlag } from './common.js';
+import { parseParamFlags, positiveIntFlag, rangeMethodFlag } from './common.js';
 
 export const DEFAULT_COMPARE_FORMATS =
   'int8,int4,fp8-e4m3,fp8-e5m2,shortfloat8,posit<8,0>,bf16,fixed<4,4>,binary';
@@ -45,14 +43,11 @@ async function numericsColumn(
   const graph = loadGraph(args.workload, params, { batch: 1 }).graph;
   const evalCount = positiveIntFlag('--eval-count', args.evalCount);
   const method = rangeMethodFlag(args.method);
-  const calib =
-    args.calib !== undefined
-      ? datasetSets(graph, loadDataset(args.calib), CALIBRATION_SAMPLES)
-      : seededSets(graph, 2, DEFAULT_SEED);
-  const evaluation =
-    args.data !== undefined
-      ? datasetSets(graph, loadDataset(args.data), evalCount)
-      : seededSets(graph, evalCount ?? 1, DEFAULT_SEED + 1);
+  const { calibration: calib, evaluation } = numericsSamples(graph, {
+    data: args.data,
+    calib: args.calib,
+    evalCount,
+  });
   const errors = await formatErrors({
     graph,
     formats: rows.map((r) => ({
