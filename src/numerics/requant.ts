@@ -20,42 +20,9 @@ import type { NumberFormat, RoundingMode } from '../formats/types.js';
 import type { RequantOptions } from './types.js';
 import { InputError } from '../units/errors.js';
 
-/** A multiplier in fixed-point form: M ≈ multiplier · 2^−shift. */
-export interface FixedMultiplier {
-  readonly multiplier: number;
-  readonly shift: number;
-}
+import { fixedMultiplier, type FixedMultiplier } from '../formats/fixed-multiplier.js';
 
-/** M = m0 · 2^−shift with m0 of `bits` bits (top bit clear: a positive Q0.(bits−1) value ≥ ½). */
-export function fixedMultiplier(m: number, bits: number): FixedMultiplier {
-  if (!(m > 0) || !Number.isFinite(m)) {
-    throw new InputError([
-      { path: 'requant.multiplier', value: String(m), expected: 'a positive finite number' },
-    ]);
-  }
-  if (!Number.isInteger(bits) || bits < 2 || bits > 53) {
-    throw new InputError([
-      { path: 'requant.multiplierBits', value: String(bits), expected: 'an integer in 2..53' },
-    ]);
-  }
-  // m = f · 2^e with f in [0.5, 1)
-  let e = Math.floor(Math.log2(m)) + 1;
-  let f = m / 2 ** e;
-  if (f >= 1) {
-    f /= 2;
-    e++;
-  } else if (f < 0.5) {
-    f *= 2;
-    e--;
-  }
-  const top = 2 ** (bits - 1);
-  let m0 = Math.round(f * top); // f·top > 0: Math.round is half away from zero here
-  if (m0 === top) {
-    m0 = top / 2;
-    e++;
-  }
-  return { multiplier: m0, shift: bits - 1 - e };
-}
+export { fixedMultiplier, type FixedMultiplier };
 
 /** round(x · m0 / 2^shift) exactly, for integer x and m0. */
 export function roundScaledProduct(x: number, f: FixedMultiplier, r: ResolvedRounding): number {

@@ -16,7 +16,7 @@
  *   input zero point times the channel's weight sum), m0, the 64-bit rounding constant (lo, hi),
  *   the shift of the high word and the tie mask (see `channelParams`).
  */
-import { fixedMultiplier } from '../../../numerics/requant.js';
+import { fixedMultiplier } from '../../../formats/fixed-multiplier.js';
 import type { RoundingMode } from '../../../formats/types.js';
 import { InputError } from '../../../units/errors.js';
 
