@@ -22,7 +22,7 @@ import { Rng } from '../src/units/index.js';
 import { tensorError, topKAgreement } from '../src/numerics/compare.js';
 import { executeGraph } from '../src/numerics/execute.js';
 import { int8Network } from './numerics-fixture.js';
-import { gridSpec, sweepProcess } from './sweep.js';
+import { gridSpec, liveHeap, sweepProcess } from './sweep.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -223,6 +223,10 @@ async function main(): Promise<void> {
       `  ${s.total.toLocaleString('en-US')} points: ${s.seconds.toFixed(1)} s, ${((60 * s.total) / s.seconds).toFixed(0)} points/min, peak RSS ${s.peakRssMib.toFixed(0)} MiB`,
     );
   }
+  const heap = liveHeap(gridSpec(dir, 100));
+  console.log(
+    `  the same 10,000 points inline, live heap after a full GC: ${heap.map((h) => `${h.heapMib.toFixed(1)} MiB at ${h.points.toLocaleString('en-US')}`).join(', ')}`,
+  );
   rmSync(dir, { recursive: true, force: true });
 }
 

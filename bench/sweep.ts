@@ -4,7 +4,7 @@
  * not grow with the number of points). Each sweep runs as a child process, the way users run it;
  * peak RSS is the kernel's high-water mark (VmHWM) of that process, read from /proc while it runs.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,4 +77,20 @@ export function gridSpec(dir: string, side: number): string {
     ].join('\n'),
   );
   return file;
+}
+
+/** Live heap after a full GC every 2,000 points of an inline sweep (MiB, by points done). */
+export function liveHeap(spec: string): { points: number; heapMib: number }[] {
+  const out = mkdtempSync(join(tmpdir(), 'bitcycle-bench-heap-'));
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', join(packageRoot(), 'dist', 'bench', 'sweep-heap.js'), spec, out],
+    { encoding: 'utf8' },
+  );
+  rmSync(out, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`sweep-heap failed: ${r.stderr}`);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { points: number; heapMib: number });
 }
