@@ -214,9 +214,7 @@ async function main(): Promise<void> {
     );
   }
   const dir = mkdtempSync(join(tmpdir(), 'bitcycle-bench-specs-'));
-  console.log(
-    'bitcycle sweep, rows × cols grid on one 3×3 conv layer, 2 worker threads:',
-  );
+  console.log('bitcycle sweep, rows × cols grid on one 3×3 conv layer, 2 worker threads:');
   for (const side of [32, 100]) {
     const s = await sweepProcess(gridSpec(dir, side), 2);
     console.log(
