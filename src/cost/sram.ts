@@ -189,8 +189,25 @@ function checkSpec(spec: SramSpec): void {
   if (issues.length > 0) throw new InputError(issues);
 }
 
-/** Energy per read/write, area and leakage of one SRAM macro at an operating point. */
+/** Priced SRAMs per table library: a sweep prices the same few macros at thousands of points. */
+const sramCache = new WeakMap<TechLibrary, Map<string, SramCost>>();
+
+/** Energy per read/write, area and leakage of one SRAM macro at an operating point (memoized). */
 export function sramCost(spec: SramSpec, op: LeakageOptions, lib: TechLibrary = loadTechLibrary()): SramCost {
+  let byKey = sramCache.get(lib);
+  if (byKey === undefined) {
+    byKey = new Map();
+    sramCache.set(lib, byKey);
+  }
+  const key = JSON.stringify([spec.capacityBytes, spec.widthBits, spec.ports ?? 1, op]);
+  const hit = byKey.get(key);
+  if (hit !== undefined) return hit;
+  const cost = priceSram(spec, op, lib);
+  byKey.set(key, cost);
+  return cost;
+}
+
+function priceSram(spec: SramSpec, op: LeakageOptions, lib: TechLibrary): SramCost {
   checkSpec(spec);
   const ports = spec.ports ?? 1;
   const fig = (q: Quantity): Fig => {
