@@ -20,7 +20,39 @@ export interface ConvJob {
   readonly rowEnd: number;
   readonly rounding: RoundingMode;
   readonly yZero: number;
+  /**
+   * Cluster mode (kernels/cluster-run.ts): one program for every core. Each core reads its row
+   * range and buffers from its record (`CORE_RECORD`) at `table + CORE_RECORD_BYTES · mhartid`
+   * instead of constants, and `rowStart`/`rowEnd` only bound the check. Absent: one core.
+   */
+  readonly perCore?: PerCoreSetup;
 }
+
+/** Where the cores of a cluster find their part of the layer. */
+export interface PerCoreSetup {
+  /** TCDM address of core 0's record. */
+  readonly table: number;
+  /** Offsets of the core's second im2col buffer and scratch from its first (which it keeps in mscratch). */
+  readonly bufBOffset: number;
+  readonly scratchOffset: number;
+}
+
+/** Byte offsets of the words of a core's record (cluster mode). */
+export const CORE_RECORD = {
+  /** Window of the first output row's first pixel in the padded input. */
+  xwin: 0,
+  /** First output pixel. */
+  ypix: 4,
+  /** Output rows (0: none). */
+  rows: 8,
+  /** The core's first im2col buffer. */
+  bufA: 12,
+  /** Mixed precision: the core's slice of the weight unpacking (source, destination, source words). */
+  unpackSrc: 16,
+  unpackDst: 20,
+  unpackWords: 24,
+} as const;
+export const CORE_RECORD_BYTES = 32;
 
 const SIMD: Record<number, string> = { 8: 'b', 4: 'n', 2: 'c' };
 
@@ -52,6 +84,25 @@ function addConst(b: AsmBuilder, rd: string, rs: string, c: number, tmp: string)
 
 let labelSeq = 0;
 
+/** A buffer address: a constant, or an offset from the core's mscratch (cluster mode). */
+type Buf = { readonly abs: number } | { readonly scratchPlus: number };
+
+function loadBuf(b: AsmBuilder, rd: string, buf: Buf, tmp: string): void {
+  if ('abs' in buf) b.insn('li', rd, buf.abs);
+  else {
+    b.insn('csrr', rd, 'mscratch');
+    addConst(b, rd, rd, buf.scratchPlus, tmp);
+  }
+}
+
+/** rd ← the address of this core's record (cluster mode). */
+function coreRecord(b: AsmBuilder, rd: string, tmp: string, table: number): void {
+  b.insn('csrr', rd, 'mhartid');
+  b.insn('slli', rd, rd, Math.log2(CORE_RECORD_BYTES));
+  b.insn('li', tmp, table);
+  b.insn('add', rd, rd, tmp);
+}
+
 /** Copy `words` words from `src` to `dst` (both post-incremented); uses t0–t4 and loop 0. */
 function copyWords(b: AsmBuilder, src: string, dst: string, words: number): void {
   const pairs = Math.floor(words / 2);
@@ -72,9 +123,9 @@ function copyWords(b: AsmBuilder, src: string, dst: string, words: number): void
 }
 
 /** im2col of the window starting at `win` into `buf` (kh copies of kw·Cin contiguous codes). */
-function im2col(b: AsmBuilder, l: ConvShape, p: MemoryPlan, win: string, buf: number): void {
+function im2col(b: AsmBuilder, l: ConvShape, p: MemoryPlan, win: string, buf: Buf): void {
   const words = (l.kw * p.pixelBytes) / 4;
-  b.insn('li', 't1', buf);
+  loadBuf(b, 't1', buf, 't2');
   for (let ky = 0; ky < l.kh; ky++) {
     addConst(b, 't0', win, ky * p.wp * p.pixelBytes, 't2');
     copyWords(b, 't0', 't1', words);
@@ -82,15 +133,24 @@ function im2col(b: AsmBuilder, l: ConvShape, p: MemoryPlan, win: string, buf: nu
 }
 
 /** Unpack the weights from wBits to the activation width, once (mixed precision). */
-function unpackWeights(b: AsmBuilder, l: ConvShape, p: MemoryPlan): void {
+function unpackWeights(b: AsmBuilder, l: ConvShape, p: MemoryPlan, perCore?: PerCoreSetup): void {
   const k = l.kh * l.kw * l.cin;
   const srcWords = (p.coutPadded * k * l.wBits) / 32;
   const ratio = l.xBits / l.wBits;
   const perDst = 32 / l.xBits;
   const end = `Lunpack${labelSeq++}`;
-  b.insn('li', 't0', p.weights);
-  b.insn('li', 't1', p.wUnpacked);
-  b.insn('li', 't4', srcWords);
+  const skip = perCore === undefined ? '' : `Lunpackskip${labelSeq++}`;
+  if (perCore === undefined) {
+    b.insn('li', 't0', p.weights);
+    b.insn('li', 't1', p.wUnpacked);
+    b.insn('li', 't4', srcWords);
+  } else {
+    coreRecord(b, 't0', 't1', perCore.table);
+    b.insn('lw', 't4', `${CORE_RECORD.unpackWords}(t0)`);
+    b.insn('lw', 't1', `${CORE_RECORD.unpackDst}(t0)`);
+    b.insn('lw', 't0', `${CORE_RECORD.unpackSrc}(t0)`);
+    b.insn('beqz', 't4', skip);
+  }
   b.insn('lp.setup', 0, 't4', end);
   b.insn('p.lw', 't2', '4(t0!)');
   const body: string[] = [];
@@ -103,6 +163,15 @@ function unpackWeights(b: AsmBuilder, l: ConvShape, p: MemoryPlan): void {
   }
   body[body.length - 1] = `${end}: ${body[body.length - 1]!}`;
   b.raw(body.map((s) => `  ${s}`).join('\n'));
+  if (perCore !== undefined) b.label(skip);
+}
+
+/**
+ * Cluster mode: this core's slice of the mixed-precision weight unpacking (from its record). The
+ * caller puts a barrier between it and `emitConvRows`. Uses t0–t4 and s0.
+ */
+export function emitUnpackWeights(b: AsmBuilder, l: ConvShape, p: MemoryPlan, perCore: PerCoreSetup): void {
+  if (l.wBits !== l.xBits) unpackWeights(b, l, p, perCore);
 }
 
 /** The requantization of the 8 accumulators of one block, in place (t0–t4, s0–s5 as temps). */
@@ -206,8 +275,32 @@ export function checkJob(job: ConvJob): void {
 /** The assembly of one core's part of a conv layer; it ends with `ecall`. */
 export function generateConv(job: ConvJob): AsmBuilder {
   checkJob(job);
-  const { layer: l, plan: p } = job;
   labelSeq = 0;
+  const b = new AsmBuilder();
+  b.label('conv');
+  if (job.layer.wBits !== job.layer.xBits) unpackWeights(b, job.layer, job.plan, job.perCore);
+  emitRows(b, job, job.perCore === undefined ? undefined : 'Ldone');
+  b.insn('ecall');
+  return b;
+}
+
+/**
+ * Cluster mode: append the conv loops of `job` (which has `perCore`) to `b`. Each core reads its
+ * rows from its record; a core with no rows jumps to `done`. Control reaches `done` at the end.
+ * Every register may be clobbered.
+ */
+export function emitConvRows(
+  b: AsmBuilder,
+  job: ConvJob & { readonly perCore: PerCoreSetup },
+  done: string,
+): void {
+  checkJob(job);
+  emitRows(b, job, done);
+}
+
+function emitRows(b: AsmBuilder, job: ConvJob, done?: string): void {
+  const { layer: l, plan: p } = job;
+  const pc = job.perCore;
   const { wo } = outSize(l);
   const pointwise = l.kh === 1 && l.kw === 1 && l.pads.every((v) => v === 0);
   const kWords = (l.kh * l.kw * l.cin * l.xBits) / 32;
@@ -216,21 +309,31 @@ export function generateConv(job: ConvJob): AsmBuilder {
   const blockOut = (4 * l.yBits) / 8;
   const pixStep = l.stride * p.pixelBytes;
   const pairs = Math.ceil(wo / 2);
-  const b = new AsmBuilder();
-  b.label('conv');
-  if (l.wBits !== l.xBits) unpackWeights(b, l, p);
+  const bufA: Buf = pc === undefined ? { abs: p.bufA } : { scratchPlus: 0 };
+  const bufB: Buf = pc === undefined ? { abs: p.bufB } : { scratchPlus: pc.bufBOffset };
+  const scratch: Buf = pc === undefined ? { abs: p.scratch } : { scratchPlus: pc.scratchOffset };
   b.insn('li', KCOUNT, kWords);
-  b.insn('li', XWIN, p.x + job.rowStart * l.stride * p.wp * p.pixelBytes);
-  b.insn('li', YPIX, p.y + job.rowStart * wo * p.outPixelBytes);
-  b.insn('li', ROWS, job.rowEnd - job.rowStart);
+  if (pc === undefined) {
+    b.insn('li', XWIN, p.x + job.rowStart * l.stride * p.wp * p.pixelBytes);
+    b.insn('li', YPIX, p.y + job.rowStart * wo * p.outPixelBytes);
+    b.insn('li', ROWS, job.rowEnd - job.rowStart);
+  } else {
+    coreRecord(b, 't0', 't1', pc.table);
+    b.insn('lw', XWIN, `${CORE_RECORD.xwin}(t0)`);
+    b.insn('lw', YPIX, `${CORE_RECORD.ypix}(t0)`);
+    b.insn('lw', ROWS, `${CORE_RECORD.rows}(t0)`);
+    b.insn('lw', 't1', `${CORE_RECORD.bufA}(t0)`);
+    b.insn('csrw', 'mscratch', 't1');
+    b.insn('beqz', ROWS, done ?? 'Ldone');
+  }
   b.label('Lrow');
   b.insn('li', PIX, wo);
   b.label('Lpix');
   // pixel A
   if (pointwise) b.insn('mv', XBASE[0]!, XWIN);
   else {
-    im2col(b, l, p, XWIN, p.bufA);
-    b.insn('li', XBASE[0]!, p.bufA);
+    im2col(b, l, p, XWIN, bufA);
+    loadBuf(b, XBASE[0]!, bufA, 't0');
   }
   // pixel B, or the last single pixel of an odd row (computed twice, its copy stored to scratch)
   b.insn('li', 't0', 1);
@@ -238,14 +341,14 @@ export function generateConv(job: ConvJob): AsmBuilder {
   addConst(b, 's0', XWIN, pixStep, 't1');
   if (pointwise) b.insn('mv', XBASE[1]!, 's0');
   else {
-    im2col(b, l, p, 's0', p.bufB);
-    b.insn('li', XBASE[1]!, p.bufB);
+    im2col(b, l, p, 's0', bufB);
+    loadBuf(b, XBASE[1]!, bufB, 't0');
   }
   addConst(b, OUTB, YPIX, p.outPixelBytes, 't0');
   b.insn('j', 'Lblocks');
   b.label('Lsingle');
   b.insn('mv', XBASE[1]!, XBASE[0]!);
-  b.insn('li', OUTB, p.scratch);
+  loadBuf(b, OUTB, scratch, 't0');
   b.label('Lblocks');
   b.insn('mv', OUTA, YPIX);
   b.insn('li', WBLK, p.wUnpacked);
@@ -281,6 +384,5 @@ export function generateConv(job: ConvJob): AsmBuilder {
   addConst(b, YPIX, YPIX, wo * p.outPixelBytes - 2 * pairs * p.outPixelBytes, 't0');
   b.insn('addi', ROWS, ROWS, -1);
   b.insn('bnez', ROWS, 'Lrow');
-  b.insn('ecall');
-  return b;
+  if (done !== undefined) b.label(done);
 }
