@@ -1,0 +1,374 @@
+/**
+ * The `riscv-cluster` target: a PULP cluster (RI5CY/XpulpNN cores, banked TCDM, DMA) with the
+ * Reconfigurable Binary Engine, Marsellus preset (docs/riscv-cluster-target.md).
+ *
+ * Per MAC layer (conv2d, dense, matmul) the compiler picks the RBE where the engine can run it
+ * (`validateJob`), the cores otherwise, and records why. RBE layers are timed by the RBE's event
+ * model E (closed-form cycles and counts; outputs bit-exact by construction). Core layers run the
+ * generated PULP-NN-style kernel on the instruction-set simulator with seeded operands in the
+ * layer's formats (one core: the multi-core runner is not wired in yet). Ops without MACs
+ * (activations, pooling, layout, softmax …) pass through at 0 cycles.
+ */
+import type { FormatAssignment } from '../../config/format-flags.js';
+import { parseFormat } from '../../formats/index.js';
+import type { Graph } from '../../graph/ir.js';
+import { convGeometry, gemmView } from '../../mapping/gemm.js';
+import { Rng } from '../../units/index.js';
+import { TargetConfigError } from '../errors.js';
+import type {
+  ActionCounts,
+  InventoryItem,
+  LayerResult,
+  ShapedNode,
+  Support,
+  TargetDefinition,
+} from '../types.js';
+import { codeRange, unsupported, type Bits, type ConvShape, type QuantConv } from './kernels/layout.js';
+import { runConv } from './kernels/run.js';
+import { eventTiming } from './rbe/event.js';
+import { validateJob, type RbeJob } from './rbe/job.js';
+import { MARSELLUS_RBE } from './rbe/params.js';
+import { layerEnergy } from './energy.js';
+import { parseRiscvClusterSpec, type RiscvClusterSpec } from './spec.js';
+
+export type RiscvClusterJob =
+  | { readonly kind: 'pass'; readonly name: string; readonly op: string }
+  | {
+      readonly kind: 'rbe';
+      readonly name: string;
+      readonly op: string;
+      readonly rbe: RbeJob;
+      /** The RBE job runs once per image (batch) / matmul segment. */
+      readonly repeats: number;
+      readonly macs: number;
+      readonly dmaBytes: number;
+    }
+  | {
+      readonly kind: 'cores';
+      readonly name: string;
+      readonly op: string;
+      /** The kernel's layer (channels padded to what the kernel takes), run once per repeat. */
+      readonly conv: ConvShape;
+      readonly repeats: number;
+      readonly macs: number;
+      readonly dmaBytes: number;
+      /** Why not the RBE. */
+      readonly reason: string;
+    }
+  | { readonly kind: 'refused'; readonly name: string; readonly op: string; readonly reason: string };
+
+const MAC_OPS = new Set(['conv2d', 'dense', 'matmul']);
+
+function supports(s: ShapedNode): Support {
+  const n = s.node;
+  if (n.op === 'conv2d') {
+    const a = n.attrs;
+    const why: string[] = [];
+    if (a.groups !== 1) why.push(`groups = ${a.groups} (depthwise/grouped convs have no kernel yet)`);
+    if (a.dilation[0] !== 1 || a.dilation[1] !== 1) why.push('dilation other than 1');
+    if (a.stride[0] !== a.stride[1]) why.push('different strides along H and W');
+    return why.length === 0 ? { ok: true } : { ok: false, reason: why.join('; ') };
+  }
+  if (MAC_OPS.has(n.op) || s.macs === 0) return { ok: true };
+  return { ok: false, reason: `${n.op} has MACs but no riscv-cluster mapping (RBE or kernels)` };
+}
+
+/** Integer width of a format the kernels / RBE take, or a reason. */
+function intBits(name: string): { bits: number; signed: boolean } | string {
+  const f = parseFormat(name);
+  if (f.kind !== 'int') return `${name} is not an integer format`;
+  return { bits: f.bits, signed: f.signed };
+}
+
+interface Shape {
+  readonly conv: ConvShape;
+  readonly repeats: number;
+}
+
+/** The kernel's view of a MAC node: one conv per image / segment (dense = 1×1 conv over M pixels). */
+function convShape(s: ShapedNode, x: Bits, xSigned: boolean, w: Bits): Shape | undefined {
+  const node = s.node;
+  const base = { xBits: x, xSigned, wBits: w, yBits: x, ySigned: xSigned };
+  if (node.op === 'conv2d') {
+    const g = convGeometry(node, s.inputShapes[0] ?? [], s.outputShapes[0] ?? []);
+    const p = node.attrs.pads;
+    return {
+      repeats: g.batch,
+      conv: {
+        ...base,
+        h: g.inH,
+        w: g.inW,
+        cin: g.inChannels,
+        cout: g.outChannels,
+        kh: g.kh,
+        kw: g.kw,
+        stride: g.strideH,
+        pads: [p[0], p[1], p[2], p[3]],
+      },
+    };
+  }
+  const v = gemmView(node, s.inputShapes, s.outputShapes);
+  const seg = v?.segments[0];
+  if (v === undefined || seg === undefined) return undefined;
+  return {
+    repeats: v.segments.length,
+    conv: { ...base, h: 1, w: seg.m, cin: seg.k, cout: seg.n, kh: 1, kw: 1, stride: 1, pads: [0, 0, 0, 0] },
+  };
+}
+
+function rbeJobOf(c: ConvShape, qa: number, qw: number): RbeJob {
+  const hOut = Math.floor((c.h + c.pads[0] + c.pads[2] - c.kh) / c.stride) + 1;
+  const wOut = Math.floor((c.w + c.pads[1] + c.pads[3] - c.kw) / c.stride) + 1;
+  const mode =
+    c.kh === 3 && c.kw === 3 ? '3x3' : c.kh === 1 && c.kw === 1 ? '1x1' : (`${c.kh}x${c.kw}` as '3x3');
+  return {
+    mode,
+    hOut,
+    wOut,
+    kIn: c.cin,
+    kOut: c.cout,
+    stride: c.stride,
+    // the input is padded in L1 by the DMA transfer (the RBE takes padding 0, rbe/job.ts)
+    padding: 0,
+    qa,
+    qw,
+    qao: qa,
+    norm: {
+      scale: new Array<number>(c.cout).fill(1),
+      bias: new Array<number>(c.cout).fill(0),
+      shift: 1,
+      relu: true,
+    },
+    addresses: { x: 0, w: 0, nq: 0, y: 0 },
+  };
+}
+
+/** Pad Cin to whole words of activations and Cout to the kernel's 4-channel block (zero channels). */
+function padForKernel(c: ConvShape): ConvShape {
+  const perWord = 32 / c.xBits;
+  return { ...c, cin: Math.ceil(c.cin / perWord) * perWord, cout: Math.ceil(c.cout / 4) * 4 };
+}
+
+function compileNode(s: ShapedNode, spec: RiscvClusterSpec, formats: FormatAssignment): RiscvClusterJob {
+  const { name, op } = s.node;
+  if (!MAC_OPS.has(op)) return { kind: 'pass', name, op };
+  const refuse = (reason: string): RiscvClusterJob => ({ kind: 'refused', name, op, reason });
+  const a = intBits(formats.activations);
+  const w = intBits(formats.weights);
+  if (typeof a === 'string' || typeof w === 'string')
+    return refuse([a, w].filter((x) => typeof x === 'string').join('; '));
+  const kBits = (b: number): b is Bits => b === 8 || b === 4 || b === 2;
+  const shape =
+    kBits(a.bits) && kBits(w.bits) ? convShape(s, a.bits, a.signed, w.bits) : convShape(s, 8, a.signed, 8);
+  if (shape === undefined) return refuse('no GEMM view of this node');
+  const c = shape.conv;
+  const bytes = (n: number, bits: number): number => Math.ceil((n * bits) / 8);
+  const hOut = Math.floor((c.h + c.pads[0] + c.pads[2] - c.kh) / c.stride) + 1;
+  const wOut = Math.floor((c.w + c.pads[1] + c.pads[3] - c.kw) / c.stride) + 1;
+  const dmaBytes =
+    shape.repeats * (bytes(c.h * c.w * c.cin, a.bits) + bytes(hOut * wOut * c.cout, a.bits)) +
+    bytes(c.kh * c.kw * c.cin * c.cout, w.bits);
+  // RBE first: unsigned activations (it takes x in [0, 2^QA)), signed weights, validateJob.
+  const rbeWhy: string[] = [];
+  if (!spec.rbe) rbeWhy.push('the RBE is off in the preset (rbe: false)');
+  else {
+    if (a.signed) rbeWhy.push(`activations ${formats.activations} are signed (the RBE takes unsigned codes)`);
+    if (!w.signed) rbeWhy.push(`weights ${formats.weights} are unsigned (the RBE takes signed weights)`);
+    rbeWhy.push(...validateJob(rbeJobOf(c, a.bits, w.bits), MARSELLUS_RBE));
+  }
+  if (rbeWhy.length === 0) {
+    return {
+      kind: 'rbe',
+      name,
+      op,
+      rbe: rbeJobOf(c, a.bits, w.bits),
+      repeats: shape.repeats,
+      macs: s.macs,
+      dmaBytes,
+    };
+  }
+  const coreWhy: string[] = [];
+  if (!kBits(a.bits) || !kBits(w.bits))
+    coreWhy.push(`the kernels take 8-, 4- or 2-bit codes, not ${formats.weights} × ${formats.activations}`);
+  if (!w.signed)
+    coreWhy.push(`weights ${formats.weights} are unsigned (the kernels take symmetric signed weights)`);
+  const padded = padForKernel(c);
+  if (coreWhy.length === 0) coreWhy.push(...unsupported(padded));
+  if (coreWhy.length > 0) return refuse(`RBE: ${rbeWhy.join('; ')}. Cores: ${coreWhy.join('; ')}`);
+  return {
+    kind: 'cores',
+    name,
+    op,
+    conv: padded,
+    repeats: shape.repeats,
+    macs: s.macs,
+    dmaBytes,
+    reason: rbeWhy.join('; '),
+  };
+}
+
+function compile(
+  _graph: Graph,
+  nodes: readonly ShapedNode[],
+  spec: RiscvClusterSpec,
+  formats: FormatAssignment,
+): RiscvClusterJob[] {
+  return nodes.map((s) => compileNode(s, spec, formats));
+}
+
+/** Seeded operands in the layer's formats, with multipliers that keep most outputs unsaturated. */
+export function seededLayer(c: ConvShape, seed: number): QuantConv {
+  const rng = new Rng(seed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(rng.next() * (hi - lo + 1));
+  const xr = codeRange(c.xBits, c.xSigned);
+  const wHi = 2 ** (c.wBits - 1) - 1;
+  const k = c.kh * c.kw * c.cin;
+  const x = new Int32Array(c.h * c.w * c.cin).map(() => int(xr.lo, xr.hi));
+  const weights = new Int32Array(c.cout * k).map(() => int(-wHi, wHi));
+  const yr = codeRange(c.yBits, c.ySigned);
+  const m = Math.min(
+    0.5,
+    (yr.hi - yr.lo + 1) / (Math.sqrt(k) * Math.max(1, wHi) * Math.max(1, xr.hi - xr.lo)),
+  );
+  return {
+    ...c,
+    x,
+    xZero: 0,
+    weights,
+    bias: new Int32Array(c.cout).map(() => int(-64, 64)),
+    multiplier: new Float64Array(c.cout).fill(m),
+    yZero: 0,
+  };
+}
+
+function scaled(counts: ActionCounts, n: number, prefix: string): ActionCounts {
+  const out: ActionCounts = {};
+  for (const [key, v] of Object.entries(counts)) out[`${prefix}${key}`] = v * n;
+  return out;
+}
+
+function sorted(c: ActionCounts): ActionCounts {
+  return Object.fromEntries(Object.entries(c).sort(([x], [y]) => x.localeCompare(y)));
+}
+
+function runJob(job: RiscvClusterJob, spec: RiscvClusterSpec): LayerResult {
+  const opPoint = spec.operatingPoint;
+  if (job.kind === 'refused')
+    throw new TargetConfigError('formats', job.op, `a layer the RBE or the kernels take: ${job.reason}`);
+  if (job.kind === 'pass') {
+    return {
+      name: job.name,
+      op: job.op,
+      cycles: 0,
+      stallCycles: 0,
+      macs: 0,
+      utilization: 0,
+      counts: {},
+      extra: { engine: 'pass-through' },
+    };
+  }
+  let cycles: number;
+  let stallCycles: number;
+  let counts: ActionCounts;
+  let peak: number;
+  const extra: Record<string, number | string> = { engine: job.kind };
+  if (job.kind === 'rbe') {
+    const t = eventTiming(job.rbe, MARSELLUS_RBE);
+    cycles = t.cycles * job.repeats;
+    stallCycles = 0;
+    counts = { ...scaled(t.counts, job.repeats, ''), 'dma.bytes': job.dmaBytes };
+    const p = MARSELLUS_RBE;
+    const rows = job.rbe.mode === '3x3' ? p.blocksPerColumn : job.rbe.qw;
+    peak = (p.columns * rows * p.binconvsPerBlock * p.binconvWidth) / (job.rbe.qa * job.rbe.qw);
+    extra.rbeMode = job.rbe.mode;
+    extra.model = 'RBE event model E (rbe/event.ts), no TCDM contention';
+  } else {
+    const c = job.conv;
+    const issMacs = (() => {
+      const ho = Math.floor((c.h + c.pads[0] + c.pads[2] - c.kh) / c.stride) + 1;
+      const wo = Math.floor((c.w + c.pads[1] + c.pads[3] - c.kw) / c.stride) + 1;
+      return ho * wo * c.cout * c.kh * c.kw * c.cin;
+    })();
+    if (issMacs > spec.issMaxMacsPerLayer) {
+      throw new TargetConfigError(
+        'simulation.iss_max_macs_per_layer',
+        String(spec.issMaxMacsPerLayer),
+        `at least ${issMacs} MACs: this layer runs on the cores' instruction-set simulator, which runs every instruction (raise the limit, or run it on the RBE: ${job.reason})`,
+      );
+    }
+    const r = runConv(seededLayer(c, spec.seed));
+    cycles = r.cycles * job.repeats;
+    stallCycles = (r.counts['stall.total'] ?? 0) * job.repeats;
+    const core = { ...r.counts };
+    delete core.cycles;
+    counts = { ...scaled(core, job.repeats, 'cores.'), 'dma.bytes': job.dmaBytes };
+    peak = 32 / c.xBits;
+    extra.coresUsed = 1;
+    extra.rbeRefused = job.reason;
+    extra.model = 'ISS, one core, ideal I-cache, no TCDM conflicts (kernels/run.ts)';
+    extra.issInstructions = (r.counts['insn.total'] ?? 0) * job.repeats;
+  }
+  const seconds = cycles / opPoint.clockHz;
+  const e = layerEnergy(counts, cycles, spec);
+  const ops = 2 * job.macs;
+  return {
+    name: job.name,
+    op: job.op,
+    cycles,
+    stallCycles,
+    macs: job.macs,
+    utilization: cycles > 0 ? job.macs / (cycles * peak) : 0,
+    counts: sorted(counts),
+    extra: {
+      ...extra,
+      macPerCycle: cycles > 0 ? job.macs / cycles : 0,
+      peakMacPerCycle: peak,
+      gopsPerS: seconds > 0 ? ops / seconds / 1e9 : 0,
+      operatingPoint: opPoint.name,
+      clusterEnergyPj: e.totalPj,
+      ...Object.fromEntries(Object.entries(e.byGroupPj).map(([g, v]) => [`clusterEnergyPj.${g}`, v])),
+      topsPerW: e.totalPj > 0 ? ops / (e.totalPj * 1e-12) / 1e12 : 0,
+    },
+  };
+}
+
+/** Peak MAC/cycle of the whole cluster: every core at 2-bit SIMD (16 MACs) plus the RBE at 2×2 bits. */
+function peakMacsPerCycle(spec: RiscvClusterSpec): number {
+  const p = MARSELLUS_RBE;
+  const rbePeak2x2 = (p.columns * p.blocksPerColumn * p.binconvsPerBlock * p.binconvWidth) / 4;
+  return spec.cores * 16 + (spec.rbe ? rbePeak2x2 : 0);
+}
+
+export const riscvClusterTarget: TargetDefinition<RiscvClusterSpec, RiscvClusterJob> = {
+  id: 'riscv-cluster',
+  description:
+    'PULP cluster: RI5CY/XpulpNN cores on an ISS, banked TCDM, DMA, and the RBE (Marsellus); RBE where legal, cores otherwise',
+  fidelity: 'cycle-accurate',
+  parseSpec: parseRiscvClusterSpec,
+  supports: (node) => supports(node),
+  compile: (graph, nodes, spec, formats) => compile(graph, nodes, spec, formats),
+  runJob,
+  clockHz: (spec) => spec.operatingPoint.clockHz,
+  peakMacsPerCycle,
+  presetFormats: (spec) => spec.formats,
+  inventory: riscvClusterInventory,
+  // Energy is priced inside the target (./energy.ts, layer extra `clusterEnergyPj`): the cost
+  // roll-up prices the systolic inventory's actions only, so no technology is handed to it.
+  technology: () => undefined,
+};
+
+/** The cluster's components (for a future roll-up; not priced by src/cost today). */
+export function riscvClusterInventory(spec: RiscvClusterSpec): InventoryItem[] {
+  return [
+    { kind: 'registers', id: 'cores.regfile', count: spec.cores * 32, bits: 32 },
+    {
+      kind: 'sram',
+      id: 'tcdm',
+      macros: spec.tcdmBanks,
+      bytesPerMacro: spec.tcdmBytes / spec.tcdmBanks,
+      wordBits: 32,
+      ports: 1,
+    },
+    { kind: 'sram', id: 'l2', macros: 1, bytesPerMacro: spec.l2Bytes, wordBits: 64, ports: 1 },
+  ];
+}
