@@ -1,8 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/units/paths.js';
+import { loadSuite } from '../../src/regress/suite.js';
+import { loadHwConfig } from '../../src/targets/load.js';
+import { TARGETS } from '../../src/targets/registry.js';
 import { cli } from './helpers.js';
 
 const SUITE = join(packageRoot(), 'regress', 'suites', 'systolic.yaml');
@@ -24,6 +27,22 @@ describe('bitcycle regress', () => {
     expect(xml.match(/<testcase /g)).toHaveLength(4);
     expect(xml).not.toContain('<failure');
   });
+
+  it('CI covers every target: each committed suite passes against its baseline, and every registered target has a case', async () => {
+    const dir = join(packageRoot(), 'regress', 'suites');
+    const covered = new Set<string>();
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
+      const suite = loadSuite(join(dir, f));
+      for (const c of suite.cases)
+        covered.add(c.hw.endsWith('.cfg') ? 'systolic' : loadHwConfig(c.hw).target.id);
+      if (f === 'systolic.yaml') continue; // run by the test above
+      const r = await cli('regress', '--suite', join(dir, f), '--workers', '2');
+      expect(r.stderr, f).toBe('');
+      expect(r.code, f).toBe(0);
+      expect(r.stdout).toMatch(/^no regressions: \d+ cases, \d+ metrics\n$/);
+    }
+    expect([...covered].sort()).toEqual(TARGETS.map((t) => t.id).sort());
+  }, 120_000);
 
   it('a doctored baseline (one cycle count, one energy by 1 %) fails with exactly those metrics', async () => {
     const dir = tmp();
