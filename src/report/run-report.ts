@@ -97,10 +97,24 @@ export function renderRun(result: SimResult, opts: { allLayers?: boolean } = {})
     `total: ${formatNumber(t.cycles)} cycles (${formatNumber(t.stallCycles)} stall), ${formatNumber(t.macs)} MACs, utilization ${round(100 * t.utilization, 1)} %`,
     `latency ${formatNumber(t.latencyS * 1e3, 4)} ms at ${formatNumber(result.clockHz / 1e6)} MHz, ${formatNumber(t.inferencesPerS, 4)} inferences/s, ${formatNumber(t.opsPerS / 1e12, 4)} TOPS`,
     t.energyPj === null || t.areaUm2 === null
-      ? 'energy and area: not computed (the hardware description gives no technology: node and DRAM kind)'
+      ? unpricedLine(result)
       : `energy ${formatNumber(t.energyPj / 1e9, 4)} mJ per run (${formatNumber(t.powerW ?? 0, 3)} W), ${formatNumber((t.opsPerJ ?? 0) / 1e12, 3)} TOPS/W; area ${formatNumber(t.areaUm2 / 1e6, 4)} mm²`,
   ];
   return lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n');
+}
+
+/**
+ * The energy line of a run the cost roll-up did not price. A target may price its layers itself
+ * (the riscv-cluster target's `clusterEnergyPj`); then say so and give the sum.
+ */
+function unpricedLine(result: SimResult): string {
+  const mac = result.layers.filter((l) => l.macs > 0);
+  if (mac.length > 0 && mac.every((l) => typeof l.clusterEnergyPj === 'number')) {
+    let pj = 0;
+    for (const l of result.layers) if (typeof l.clusterEnergyPj === 'number') pj += l.clusterEnergyPj;
+    return `energy ${formatNumber(pj / 1e9, 4)} mJ per run from the target's own model (layers' clusterEnergyPj; not in totals.energyPj); area: not computed`;
+  }
+  return 'energy and area: not computed (the hardware description gives no technology: node and DRAM kind)';
 }
 
 function round(x: number, digits: number): number {

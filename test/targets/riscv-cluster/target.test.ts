@@ -262,5 +262,16 @@ describe('riscv-cluster target: core layers on the whole cluster', () => {
     expect(conv2.counts['dma.bytes.toTcdm']).toBeGreaterThan(0);
     // one core's whole-layer a8w8 rate is about 2.57 MAC/cycle (docs/riscv-cluster-kernels.md)
     expect(conv2.macs / conv2.cycles).toBeGreaterThan(2 * 2.57);
+    // the terminal summary gives the target's own energy (Σ of the layers'), not "not computed"
+    const { renderRun } = await import('../../../src/report/run-report.js');
+    const { formatNumber } = await import('../../../src/report/table.js');
+    const sumPj = r.layers.reduce(
+      (s, l) => s + (typeof l.clusterEnergyPj === 'number' ? l.clusterEnergyPj : 0),
+      0,
+    );
+    expect(sumPj).toBeGreaterThan(0);
+    expect(renderRun(r)).toContain(
+      `energy ${formatNumber(sumPj / 1e9, 4)} mJ per run from the target's own model`,
+    );
   }, 60_000);
 });
