@@ -4,7 +4,6 @@
  * finished, and points finished twice (identical, or conflicting), and writes the merged folder in
  * the same sorted form as an unsharded run — so N shards merged equal one run byte for byte.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../units/errors.js';
 import { canonicalJson } from '../units/json.js';
@@ -12,6 +11,8 @@ import { readManifest, type Manifest } from './folder.js';
 import {
   AtomicLineWriter,
   copyLines,
+  ensureOutDir,
+  parsePointLine,
   MANIFEST_FILE,
   parseResultLine,
   POINTS_FILE,
@@ -89,8 +90,8 @@ export function mergeSweeps(dirs: readonly string[], outDir: string): MergeOutco
   const owed = new Map<string, Loc>();
   for (const { dir } of manifests) {
     const file = join(dir, POINTS_FILE);
-    scanLines(file, (text, offset, length) => {
-      const p = JSON.parse(text) as { key: string; workload: string; index: number };
+    scanLines(file, (text, offset, length, lineNo) => {
+      const p = parsePointLine(text, file, lineNo);
       if (!owed.has(p.key))
         owed.set(p.key, {
           dir,
@@ -135,7 +136,7 @@ export function mergeSweeps(dirs: readonly string[], outDir: string): MergeOutco
     .map(([key, l]) => ({ key, workload: l.workload, index: l.index }))
     .sort((a, b) => a.index - b.index || order(a.workload) - order(b.workload));
 
-  mkdirSync(outDir, { recursive: true });
+  ensureOutDir(outDir);
   writeLocs(join(outDir, POINTS_FILE), sortLocs([...owed.values()]));
   writeLocs(join(outDir, RESULTS_FILE), sortLocs([...results.values()]));
   const merged: Manifest = { ...(JSON.parse(first.text) as Manifest), shard: null, points: owed.size };

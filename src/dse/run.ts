@@ -4,7 +4,7 @@
  * result as it finishes, then sort the results file. Deterministic: the finished folder is the same
  * bytes for any number of workers, and N shards merged equal one unsharded run.
  */
-import { mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { InputError } from '../units/errors.js';
@@ -17,6 +17,7 @@ import { ConstraintError, pointAt, pointConfig, spaceSize, type Point } from './
 import type { SweepSpec, SweepWorkload } from './spec.js';
 import {
   AtomicLineWriter,
+  ensureOutDir,
   MANIFEST_FILE,
   MANIFEST_FORMAT,
   POINTS_FILE,
@@ -253,14 +254,16 @@ async function runSweepInner(spec: SweepSpec, opts: SweepOptions): Promise<Sweep
         expected: 'a grid or random sweep (an evolutionary search needs each generation before the next)',
       },
     ]);
-  mkdirSync(opts.outDir, { recursive: true });
+  ensureOutDir(opts.outDir);
   checkFolder(spec, opts.outDir, shard);
   const resultsFile = join(opts.outDir, RESULTS_FILE);
+  // grid/random need only the status of finished points; an evolutionary search re-reads their metrics
+  const done = new Map<string, ResultLine['status']>();
   const finished = new Map<string, ResultLine>();
   const keepLines = spec.strategy.kind === 'evolutionary';
   readResultsForResume(resultsFile, (r) => {
-    // grid/random only need the keys; an evolutionary search re-reads the metrics of old points
-    finished.set(r.key, keepLines ? r : ({ key: r.key, status: r.status } as ResultLine));
+    done.set(r.key, r.status);
+    if (keepLines) finished.set(r.key, r);
   });
   const counts = { total: 0, ok: 0, failed: 0, resumed: 0, ran: 0 };
   const appender = new ResultAppender(resultsFile);
@@ -280,17 +283,16 @@ async function runSweepInner(spec: SweepSpec, opts: SweepOptions): Promise<Sweep
       const indices = await runEvolutionary(spec, runner, finished, record, counts, owed, opts.onProgress);
       writeManifest(spec, shard, opts.outDir, writePoints(spec, opts.outDir, indices));
     } else {
-      const points = planGridOrRandom(spec, shard, opts.outDir);
-      counts.total = points.count;
-      for (const ref of points.refs()) {
+      const points = planGridOrRandom(spec, shard, opts.outDir, (ref) => {
         owed.add(ref.key);
-        const old = finished.get(ref.key);
+        const old = done.get(ref.key);
         if (old !== undefined) {
           counts.resumed++;
-          if (old.status === 'ok') counts.ok++;
+          if (old === 'ok') counts.ok++;
           else counts.failed++;
         }
-      }
+      });
+      counts.total = points.count;
       const progress = (): void =>
         opts.onProgress?.({
           done: counts.resumed + counts.ran,
@@ -299,7 +301,7 @@ async function runSweepInner(spec: SweepSpec, opts: SweepOptions): Promise<Sweep
         });
       progress();
       const pending = (function* () {
-        for (const ref of points.refs()) if (!finished.has(ref.key)) yield ref;
+        for (const ref of points.refs()) if (!done.has(ref.key)) yield ref;
       })();
       await runner.runAll(
         pending,
@@ -326,15 +328,21 @@ async function runSweepInner(spec: SweepSpec, opts: SweepOptions): Promise<Sweep
   return { outDir: opts.outDir, ...counts, dropped: sorted.dropped };
 }
 
-/** The grid/random points this run (or shard) owes; writes sweep.json and points.jsonl. */
+/**
+ * The grid/random points this run (or shard) owes: writes points.jsonl and sweep.json, showing each
+ * point to `onRef` on the way; `refs` walks them again (lazily: the space is never listed).
+ */
 function planGridOrRandom(
   spec: SweepSpec,
   shard: Shard | undefined,
   outDir: string,
+  onRef: (ref: PointRef) => void,
 ): { count: number; refs: () => Generator<PointRef> } {
+  // a random sample is drawn once, not on every walk
+  const indices = spec.strategy.kind === 'random' ? [...plannedIndices(spec)] : undefined;
   const refs = function* (): Generator<PointRef> {
     let ordinal = 0;
-    for (const index of plannedIndices(spec)) {
+    for (const index of indices ?? plannedIndices(spec)) {
       for (const w of spec.workloads) {
         if (shard === undefined || ordinal % shard.count === shard.index) yield refOf(spec, w, index);
         ordinal++;
@@ -346,6 +354,7 @@ function planGridOrRandom(
   try {
     for (const ref of refs()) {
       writer.write(pointLine(ref));
+      onRef(ref);
       count++;
     }
     writer.commit();

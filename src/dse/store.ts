@@ -14,6 +14,7 @@ import {
   closeSync,
   existsSync,
   ftruncateSync,
+  mkdirSync,
   openSync,
   readSync,
   renameSync,
@@ -282,6 +283,41 @@ export function copyLines(
   } finally {
     for (const fd of fds.values()) closeSync(fd);
   }
+}
+
+/** Create the output folder; a path that is a file is bad input (`--out`), not a crash. */
+export function ensureOutDir(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new InputError([
+      { path: '--out', value: JSON.stringify(dir), expected: 'a folder (this is a file)' },
+    ]);
+  mkdirSync(dir, { recursive: true });
+}
+
+/** Parse and check one points.jsonl line. */
+export function parsePointLine(text: string, file: string, lineNo: number): PointRef {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    v = undefined;
+  }
+  if (
+    !isRecord(v) ||
+    typeof v.key !== 'string' ||
+    typeof v.workload !== 'string' ||
+    typeof v.index !== 'number' ||
+    !isRecord(v.point)
+  )
+    throw new InputError([
+      {
+        file,
+        path: `line ${lineNo}`,
+        value: showValue(text),
+        expected: 'a sweep point line (key, workload, index, point)',
+      },
+    ]);
+  return v as unknown as PointRef;
 }
 
 export function fileBytes(file: string): number {

@@ -138,6 +138,26 @@ describe('bad sweep input', () => {
   });
 });
 
+describe('bad folders', () => {
+  it('--out that is a file, and a damaged points.jsonl in merge: exit 2, one message', async () => {
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'x');
+    const r = await cli('sweep', TINY, '--out', file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out: got ".*a-file"; expected a folder \(this is a file\)/);
+    const m0 = await cli('merge', join(tmp, 'table'), '--out', file);
+    expect(m0.code).toBe(2);
+    expect(m0.stderr).toMatch(/--out: got ".*a-file"; expected a folder/);
+    const dir = join(tmp, 'damaged-points');
+    expect((await cli('sweep', TINY, '--out', dir, '--json')).code).toBe(0);
+    writeFileSync(join(dir, 'points.jsonl'), readFileSync(join(dir, 'points.jsonl'), 'utf8') + 'garbage\n');
+    const m = await cli('merge', dir, '--out', join(tmp, 'damaged-merged'));
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/points\.jsonl: line 33: got "garbage"; expected a sweep point line/);
+    expect(m.stderr).not.toMatch(/\bat .+:\d+:\d+/);
+  });
+});
+
 describe('cluster job files', () => {
   it('deploy/slurm/sweep.sbatch run as a 3-task job array, merged, equals one run', async () => {
     const outRoot = join(tmp, 'slurm');
