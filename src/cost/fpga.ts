@@ -3,7 +3,7 @@
  * and folding, with the DSP-packing rule per bit width, memory mapping by FINN's estimate formulas,
  * and a roll-up against a device's totals that reports over-subscription with the numbers.
  *
- * Every figure comes from /work/shared/reference/fpga.md (the section is named next to it, in
+ * Every figure comes from ../shared/reference/fpga.md (the section is named next to it, in
  * FPGA_CONSTANTS and in each rule's provenance) or is labelled `estimate` with its reasoning.
  * Device totals live in hw-configs/tech/fpga-devices.yaml, one source per figure.
  * See docs/fpga-resources.md for the rules and worked examples.

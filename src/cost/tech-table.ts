@@ -32,7 +32,7 @@ export const TECH_UNITS = [
 export type TechUnit = (typeof TECH_UNITS)[number];
 
 /**
- * How a figure was obtained, as in /work/shared/reference/energy-area.md: S stated in the named
+ * How a figure was obtained, as in ../shared/reference/energy-area.md: S stated in the named
  * source, S2 stated in a secondary source quoting the original, D derived (the note gives the
  * method), estimate: an engineering judgement with no published figure behind it.
  */
