@@ -200,6 +200,16 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
             type: 'string',
             describe:
               'csv (default: SCALE-Sim address traces per layer), vcd (trace.vcd for GTKWave) or perfetto (trace.perfetto.json for ui.perfetto.dev)',
+          })
+          .option('op-point', {
+            type: 'string',
+            describe:
+              "operating point (voltage, clock) by name, instead of the preset's operating_point (riscv-cluster)",
+          })
+          .option('rbe', {
+            choices: ['on', 'off'] as const,
+            describe:
+              "run eligible layers on the RBE (on) or all on the cores, as if the preset had no RBE (off); default: the preset's rbe (riscv-cluster)",
           }),
       async (args) => {
         setCode(
@@ -224,6 +234,8 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
               trace: args.trace,
               traceFormat: args['trace-format'],
               engine: args.engine,
+              opPoint: args['op-point'],
+              rbe: args.rbe,
             },
             io,
           ),

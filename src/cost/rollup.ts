@@ -9,19 +9,25 @@
  *  - SRAM: a 64-bit port access of a macro of that size (CACTI sweep), shared by the 64/w elements of
  *    width w it moves;
  *  - DRAM: pJ/bit of the memory kind × bits moved;
- *  - a vector-unit element costs one accumulate stage of the layer's MAC (an adder, estimate).
+ *  - a vector-unit element costs one accumulate stage of the layer's MAC (an adder, estimate);
+ *  - a block (processor core, engine) prices its actions from hw-configs/tech/blocks.yaml rows or
+ *    as one MAC of the given formats, and its area from a row; an SRAM with an `actions` map prices
+ *    those actions as a share of a 64-bit access. An action priced at several components costs the sum.
  */
 import { parseFormat } from '../formats/index.js';
-import type { InventoryItem } from '../targets/types.js';
+import type { BlockAction, InventoryItem } from '../targets/types.js';
 import { macCost, stageCost, type MacCost } from './mac.js';
-import { leakagePower } from './scaling.js';
+import { leakagePower, scaling, type OperatingPoint } from './scaling.js';
+import { describeRow, loadTechLibrary, type TechLibrary } from './tech-table.js';
 import { dramAccessEnergy, registerFileCost, sramCost } from './sram.js';
 
 export interface Technology {
   readonly nodeNm: number;
   readonly voltageV?: number;
-  /** DRAM kind in hw-configs/tech/dram.yaml (lpddr4, ddr3, hbm2 …). */
-  readonly dram: string;
+  /** DRAM kind in hw-configs/tech/dram.yaml (lpddr4, ddr3, hbm2 …), when the inventory has DRAM. */
+  readonly dram?: string;
+  /** Leakage factor of the operating point (body bias, boost); 1 when absent. */
+  readonly leakageFactor?: number;
 }
 
 export interface PricedLayer {
@@ -60,10 +66,90 @@ function find<K extends InventoryItem['kind']>(
   return item as Extract<InventoryItem, { kind: K }>;
 }
 
-/** Energy per action for an inventory (one price table per run). */
-export function actionPrices(inv: readonly InventoryItem[], tech: Technology): Map<string, Price> {
-  const op =
-    tech.voltageV !== undefined ? { nodeNm: tech.nodeNm, voltageV: tech.voltageV } : { nodeNm: tech.nodeNm };
+function operatingPoint(tech: Technology): OperatingPoint {
+  return tech.voltageV !== undefined
+    ? { nodeNm: tech.nodeNm, voltageV: tech.voltageV }
+    : { nodeNm: tech.nodeNm };
+}
+
+/**
+ * Energy per action for an inventory (one price table per run). An action may be priced at more
+ * than one component (a TCDM word costs its SRAM bank and the interconnect); its energy is the sum.
+ */
+export function actionPrices(inv: readonly InventoryItem[], tech: Technology): Map<string, Price[]> {
+  const prices = new Map<string, Price[]>();
+  const add = (action: string, p: Price): void => {
+    const list = prices.get(action);
+    if (list === undefined) prices.set(action, [p]);
+    else list.push(p);
+  };
+  if (inv.some((i) => i.kind === 'mac-array')) {
+    for (const [a, p] of arrayPrices(inv, tech)) add(a, p);
+  }
+  const op = operatingPoint(tech);
+  const lib = loadTechLibrary();
+  for (const item of inv) {
+    if (item.kind === 'block') {
+      for (const [action, how] of Object.entries(item.actions))
+        add(action, blockActionPrice(item.id, how, op, lib));
+    } else if (item.kind === 'sram' && item.actions !== undefined) {
+      const c = sramCost(
+        { capacityBytes: item.bytesPerMacro, widthBits: SRAM_PORT_BITS, ports: item.ports },
+        op,
+      );
+      for (const [action, a] of Object.entries(item.actions)) {
+        const share = a.bits / SRAM_PORT_BITS;
+        const e = a.access === 'read' ? c.readEnergyPj : c.writeEnergyPj;
+        const why = a.access === 'read' ? c.provenance.readEnergyPj : c.provenance.writeEnergyPj;
+        add(action, {
+          component: item.id,
+          energyPj: e * share,
+          provenance: `${a.bits}/${SRAM_PORT_BITS} of a 64-bit ${a.access}: ${why}`,
+        });
+      }
+    }
+  }
+  return prices;
+}
+
+/** A block action's energy: a `blocks` row scaled to the operating point, or one MAC. */
+function blockActionPrice(component: string, how: BlockAction, op: OperatingPoint, lib: TechLibrary): Price {
+  if ('mac' in how) {
+    const m = macCost(
+      parseFormat(how.mac.weights),
+      parseFormat(how.mac.activations),
+      parseFormat(how.mac.accumulator),
+      op,
+    );
+    return { component, energyPj: m.energyPj, provenance: `one MAC: ${m.provenance}` };
+  }
+  const row = lib.get('blocks', how.row, 'pJ');
+  const sc = scaling({ nodeNm: row.provenance.nodeNm, voltageV: row.provenance.voltageV }, op, lib);
+  return {
+    component,
+    energyPj: row.value * sc.energyFactor,
+    provenance: `${row.value} pJ, ${describeRow(row.provenance)}, ${sc.description}`,
+  };
+}
+
+/** A block's area: count × a `blocks` row scaled to the node. */
+function blockArea(
+  item: Extract<InventoryItem, { kind: 'block' }>,
+  op: OperatingPoint,
+  lib: TechLibrary,
+): { areaUm2: number; provenance: string } {
+  const row = lib.get('blocks', item.areaRow, 'um2');
+  const sc = scaling({ nodeNm: row.provenance.nodeNm, voltageV: row.provenance.voltageV }, op, lib);
+  const one = row.value * sc.areaFactor;
+  return {
+    areaUm2: item.count * one,
+    provenance: `${item.count} × ${one.toFixed(0)} µm² (${row.value} µm², ${describeRow(row.provenance)}, ${sc.description})`,
+  };
+}
+
+/** The systolic array's actions: MACs, PE hops, the three SRAM buffers, DRAM, the vector unit. */
+function arrayPrices(inv: readonly InventoryItem[], tech: Technology): Map<string, Price> {
+  const op = operatingPoint(tech);
   const prices = new Map<string, Price>();
   const arr = find(inv, 'mac-array');
   const mac: MacCost = macCost(
@@ -113,6 +199,7 @@ export function actionPrices(inv: readonly InventoryItem[], tech: Technology): M
     }
   }
   const dram = find(inv, 'dram');
+  if (tech.dram === undefined) throw new Error('a technology with a DRAM kind is needed to price DRAM');
   const perByte = dramAccessEnergy(tech.dram, 8);
   for (const a of [
     'dram.ifmap.read.bytes',
@@ -143,8 +230,8 @@ export function inventoryArea(
   inv: readonly InventoryItem[],
   tech: Technology,
 ): { byComponentUm2: Record<string, number>; provenance: Record<string, string> } {
-  const op =
-    tech.voltageV !== undefined ? { nodeNm: tech.nodeNm, voltageV: tech.voltageV } : { nodeNm: tech.nodeNm };
+  const op = operatingPoint(tech);
+  const lib = loadTechLibrary();
   const byComponentUm2: Record<string, number> = {};
   const provenance: Record<string, string> = {};
   let macFor: MacCost | undefined;
@@ -191,6 +278,12 @@ export function inventoryArea(
         byComponentUm2[item.id] = 0;
         provenance[`area.${item.id}`] = 'off chip';
         break;
+      case 'block': {
+        const a = blockArea(item, op, lib);
+        byComponentUm2[item.id] = a.areaUm2;
+        provenance[`area.${item.id}`] = a.provenance;
+        break;
+      }
     }
   }
   return { byComponentUm2, provenance };
@@ -205,18 +298,22 @@ export function priceRun(
   const prices = actionPrices(inv, tech);
   const area = inventoryArea(inv, tech);
   const areaUm2 = Object.values(area.byComponentUm2).reduce((a, b) => a + b, 0);
-  const op =
-    tech.voltageV !== undefined ? { nodeNm: tech.nodeNm, voltageV: tech.voltageV } : { nodeNm: tech.nodeNm };
-  const leak = leakagePower(areaUm2, op);
+  const op = operatingPoint(tech);
+  const leak = leakagePower(
+    areaUm2,
+    tech.leakageFactor !== undefined ? { ...op, leakageFactor: tech.leakageFactor } : op,
+  );
   const priced = layers.map((l): PricedLayer => {
     const byComponent: Record<string, number> = {};
     let dynamic = 0;
     for (const [action, n] of Object.entries(l.counts)) {
-      const p = prices.get(action);
-      if (p === undefined) throw new Error(`no energy price for action ${action}`);
-      const e = n * p.energyPj;
-      dynamic += e;
-      byComponent[p.component] = (byComponent[p.component] ?? 0) + e;
+      const list = prices.get(action);
+      if (list === undefined) throw new Error(`no energy price for action ${action}`);
+      for (const p of list) {
+        const e = n * p.energyPj;
+        dynamic += e;
+        byComponent[p.component] = (byComponent[p.component] ?? 0) + e;
+      }
     }
     // µW × s = µJ = 1e6 pJ
     const leakage = leak.powerUw * (l.cycles / clockHz) * 1e6;
@@ -230,9 +327,12 @@ export function priceRun(
   });
   const actionEnergyPj: Record<string, number> = {};
   const provenance: Record<string, string> = { ...area.provenance, leakage: leak.provenance };
-  for (const [a, p] of [...prices].sort(([x], [y]) => x.localeCompare(y))) {
-    actionEnergyPj[a] = p.energyPj;
-    provenance[`energy.${a}`] = p.provenance;
+  for (const [a, list] of [...prices].sort(([x], [y]) => x.localeCompare(y))) {
+    actionEnergyPj[a] = list.reduce((sum, p) => sum + p.energyPj, 0);
+    provenance[`energy.${a}`] =
+      list.length === 1
+        ? list[0]!.provenance
+        : list.map((p) => `${p.component}: ${p.provenance}`).join(' + ');
   }
   return {
     layers: priced,

@@ -132,7 +132,7 @@ export interface TechValue {
 }
 
 /** The tables cost/ needs, by table name (file `<name>.yaml` under hw-configs/tech/). */
-export const REQUIRED_TABLES = ['horowitz-45nm', 'components', 'sram', 'dram', 'scaling'] as const;
+export const REQUIRED_TABLES = ['horowitz-45nm', 'components', 'sram', 'dram', 'scaling', 'blocks'] as const;
 export type TableName = (typeof REQUIRED_TABLES)[number];
 
 /** A loaded set of tech tables with lookups that return value + provenance. */

@@ -16,6 +16,7 @@ export async function runCase(c: SuiteCase, workers: number): Promise<SimResult>
     batch: c.batch,
     formats: c.format === undefined ? {} : { format: c.format },
     engine: 'event',
+    presetFlags: c.presetFlags,
   });
   return runPrepared(run, { hw: c.hw, workers, layerLabel: (layer) => `layer ${layer} of case "${c.name}"` });
 }

@@ -9,6 +9,7 @@ import { readYamlFile } from '../config/yaml.js';
 import { parseWithSchema } from '../config/validate.js';
 import { InputError, type InputIssue } from '../units/errors.js';
 import { packageRoot } from '../units/paths.js';
+import type { PresetFlagValues } from '../targets/load.js';
 
 export const SUITE_FORMAT = 'bitcycle-suite/1';
 
@@ -39,6 +40,8 @@ export interface SuiteCase {
   readonly format?: string | undefined;
   readonly params: Readonly<Record<string, string>>;
   readonly batch?: number | undefined;
+  /** Preset fields set as the command line's `--op-point` / `--rbe` would. */
+  readonly presetFlags: PresetFlagValues;
 }
 
 export interface Suite {
@@ -57,6 +60,8 @@ const caseSchema = z.strictObject({
   format: z.string().min(1).optional(),
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   batch: z.number().int().positive().optional(),
+  'op-point': z.string().min(1).optional(),
+  rbe: z.enum(['on', 'off']).optional(),
 });
 
 const suiteSchema = z.strictObject({
@@ -85,6 +90,8 @@ function defaultCaseName(c: RawCase): string {
   const params = Object.entries(c.params ?? {}).map(([k, v]) => `${k}=${String(v)}`);
   const parts = [basename(c.hw).replace(/\.(ya?ml|cfg)$/i, ''), c.workload, c.format ?? 'preset-format'];
   if (c.batch !== undefined) parts.push(`batch=${c.batch}`);
+  if (c['op-point'] !== undefined) parts.push(`op-point=${c['op-point']}`);
+  if (c.rbe !== undefined) parts.push(`rbe=${c.rbe}`);
   return [...parts, ...params].join(' ');
 }
 
@@ -105,6 +112,10 @@ function resolveCase(c: RawCase, i: number, file: string, issues: InputIssue[]):
     format: c.format,
     params,
     batch: c.batch,
+    presetFlags: {
+      ...(c['op-point'] !== undefined ? { 'op-point': c['op-point'] } : {}),
+      ...(c.rbe !== undefined ? { rbe: c.rbe === 'on' } : {}),
+    },
   };
 }
 

@@ -61,33 +61,66 @@ export function summaryJson(result: SimResult): string {
   return canonicalJson(result);
 }
 
+interface Column {
+  readonly header: string;
+  readonly value: (l: SimResult['layers'][number]) => string | number;
+}
+
+const num = (v: unknown, digits: number): string | number => (typeof v === 'number' ? round(v, digits) : '');
+
+/**
+ * Columns shown when some layer has the field: DRAM bandwidth (systolic), the engine a layer ran
+ * on and its MAC/cycle and Gop/s (riscv-cluster), and energy and TOPS/W per layer when priced.
+ */
+const OPTIONAL_COLUMNS: readonly (Column & { readonly field: string })[] = [
+  { field: 'engine', header: 'engine', value: (l) => (typeof l.engine === 'string' ? l.engine : '') },
+  { field: 'macPerCycle', header: 'MAC/cyc', value: (l) => num(l.macPerCycle, 2) },
+  { field: 'gopsPerS', header: 'Gop/s', value: (l) => num(l.gopsPerS, 2) },
+  {
+    field: 'avgDramReadBytesPerCycle',
+    header: 'DRAM rd B/cyc',
+    value: (l) => num(l.avgDramReadBytesPerCycle, 2),
+  },
+  {
+    field: 'avgDramWriteBytesPerCycle',
+    header: 'DRAM wr B/cyc',
+    value: (l) => num(l.avgDramWriteBytesPerCycle, 2),
+  },
+];
+
+const ENERGY_COLUMNS: readonly Column[] = [
+  { header: 'energy µJ', value: (l) => (l.energyPj === null ? '' : round(l.energyPj / 1e6, 3)) },
+  {
+    header: 'TOPS/W',
+    value: (l) =>
+      l.energyPj === null || l.energyPj <= 0 || l.macs === 0 ? '' : round((2 * l.macs) / l.energyPj, 3),
+  },
+];
+
 /** The terminal table: per layer, then totals. Layers that take no cycles are folded away. */
 export function renderRun(result: SimResult, opts: { allLayers?: boolean } = {}): string {
   const shown = result.layers.filter((l) => opts.allLayers === true || l.cycles > 0 || l.macs > 0);
+  const fixed: Column[] = [
+    { header: 'layer', value: (l) => l.name },
+    { header: 'op', value: (l) => l.op },
+    { header: 'cycles', value: (l) => l.cycles },
+    { header: 'stall', value: (l) => l.stallCycles },
+    { header: 'util %', value: (l) => round(100 * l.utilization, 1) },
+    { header: 'MACs', value: (l) => l.macs },
+  ];
+  const columns = [
+    ...fixed,
+    ...OPTIONAL_COLUMNS.filter((c) => result.layers.some((l) => l[c.field] !== undefined)),
+    ...(result.totals.energyPj === null ? [] : ENERGY_COLUMNS),
+  ];
   const table = renderTable(
-    [
-      { header: 'layer' },
-      { header: 'op' },
-      { header: 'cycles' },
-      { header: 'stall' },
-      { header: 'util %' },
-      { header: 'MACs' },
-      { header: 'DRAM rd B/cyc' },
-      { header: 'DRAM wr B/cyc' },
-    ],
-    shown.map((l) => [
-      l.name,
-      l.op,
-      l.cycles,
-      l.stallCycles,
-      round(100 * l.utilization, 1),
-      l.macs,
-      typeof l.avgDramReadBytesPerCycle === 'number' ? round(l.avgDramReadBytesPerCycle, 2) : '',
-      typeof l.avgDramWriteBytesPerCycle === 'number' ? round(l.avgDramWriteBytesPerCycle, 2) : '',
-    ]),
+    columns.map((c) => ({ header: c.header })),
+    shown.map((l) => columns.map((c) => c.value(l))),
   );
   const t = result.totals;
   const hidden = result.layers.length - shown.length;
+  const o = result.operatingPoint;
+  const op = o.voltageV !== undefined ? ` (operating point ${o.name}, ${o.voltageV} V)` : '';
   const lines = [
     `${result.workload} on ${result.preset} (${result.target}, ${result.fidelity}), weights ${result.format.weights}, activations ${result.format.activations}, accumulator ${result.format.accumulator}`,
     '',
@@ -95,26 +128,12 @@ export function renderRun(result: SimResult, opts: { allLayers?: boolean } = {})
     hidden > 0 ? `(${hidden} layout/fused layers with 0 cycles not shown)` : '',
     '',
     `total: ${formatNumber(t.cycles)} cycles (${formatNumber(t.stallCycles)} stall), ${formatNumber(t.macs)} MACs, utilization ${round(100 * t.utilization, 1)} %`,
-    `latency ${formatNumber(t.latencyS * 1e3, 4)} ms at ${formatNumber(result.clockHz / 1e6)} MHz, ${formatNumber(t.inferencesPerS, 4)} inferences/s, ${formatNumber(t.opsPerS / 1e12, 4)} TOPS`,
+    `latency ${formatNumber(t.latencyS * 1e3, 4)} ms at ${formatNumber(result.clockHz / 1e6)} MHz${op}, ${formatNumber(t.inferencesPerS, 4)} inferences/s, ${formatNumber(t.opsPerS / 1e12, 4)} TOPS`,
     t.energyPj === null || t.areaUm2 === null
-      ? unpricedLine(result)
+      ? 'energy and area: not computed (the hardware description gives no technology)'
       : `energy ${formatNumber(t.energyPj / 1e9, 4)} mJ per run (${formatNumber(t.powerW ?? 0, 3)} W), ${formatNumber((t.opsPerJ ?? 0) / 1e12, 3)} TOPS/W; area ${formatNumber(t.areaUm2 / 1e6, 4)} mm²`,
   ];
   return lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n');
-}
-
-/**
- * The energy line of a run the cost roll-up did not price. A target may price its layers itself
- * (the riscv-cluster target's `clusterEnergyPj`); then say so and give the sum.
- */
-function unpricedLine(result: SimResult): string {
-  const mac = result.layers.filter((l) => l.macs > 0);
-  if (mac.length > 0 && mac.every((l) => typeof l.clusterEnergyPj === 'number')) {
-    let pj = 0;
-    for (const l of result.layers) if (typeof l.clusterEnergyPj === 'number') pj += l.clusterEnergyPj;
-    return `energy ${formatNumber(pj / 1e9, 4)} mJ per run from the target's own model (layers' clusterEnergyPj; not in totals.energyPj); area: not computed`;
-  }
-  return 'energy and area: not computed (the hardware description gives no technology: node and DRAM kind)';
 }
 
 function round(x: number, digits: number): number {

@@ -122,7 +122,10 @@ export async function compareFormats(req: CompareRequest): Promise<FormatCompari
         },
       ]);
     }
-    const tech: Technology = req.nodeNm === undefined ? preset : { nodeNm: req.nodeNm, dram: preset.dram };
+    const tech: Technology =
+      req.nodeNm === undefined
+        ? preset
+        : { nodeNm: req.nodeNm, ...(preset.dram !== undefined ? { dram: preset.dram } : {}) };
     const results = (await runTasks(
       run.jobs.map((job) => ({ targetId: run.target.id, spec: run.spec, job })),
       req.workers,

@@ -5,11 +5,11 @@
  */
 import { extname } from 'node:path';
 import { resolveFormatFlags, type FormatAssignment, type FormatFlags } from '../config/format-flags.js';
-import { readTextFile } from '../config/yaml.js';
+import { readTextFile, readYamlFile } from '../config/yaml.js';
 import { analyzeGraph } from '../graph/analyze.js';
 import type { Graph } from '../graph/ir.js';
 import { loadGraph } from '../graph/load.js';
-import { hwConfigFromDocument, loadHwConfig } from '../targets/load.js';
+import { applyPresetFlags, hwConfigFromDocument, type PresetFlagValues } from '../targets/load.js';
 import { findTarget } from '../targets/registry.js';
 import { parseScaleSimCfg } from '../targets/systolic/scalesim-cfg.js';
 import type { AnyTarget, EngineChoice, ShapedNode } from '../targets/types.js';
@@ -32,6 +32,8 @@ export interface SimulateRequest {
   readonly hwDocument?: unknown;
   /** The workload's graph, when the caller already loaded it (`workload` then only names it). */
   readonly graph?: Graph;
+  /** Preset fields set on the command line (`--op-point`, `--rbe`). */
+  readonly presetFlags?: PresetFlagValues;
 }
 
 export interface PreparedRun {
@@ -48,21 +50,32 @@ export interface PreparedRun {
 
 const INT8: FormatAssignment = { weights: 'int8', activations: 'int8', accumulator: 'int32' };
 
-function loadHardware(file: string, document: unknown): { target: AnyTarget; spec: unknown; preset: string } {
-  if (document !== undefined) {
-    const hw = hwConfigFromDocument(document, file);
-    return { target: hw.target, spec: hw.spec, preset: hw.name };
-  }
-  if (extname(file).toLowerCase() === '.cfg') {
+function loadHardware(
+  file: string,
+  document: unknown,
+  flags: PresetFlagValues,
+): { target: AnyTarget; spec: unknown; preset: string } {
+  const flagged = Object.keys(flags).length > 0;
+  if (document === undefined && extname(file).toLowerCase() === '.cfg') {
+    if (flagged) {
+      throw new InputError(
+        Object.entries(flags).map(([flag, v]) => ({
+          path: `--${flag}`,
+          value: String(v),
+          expected: `a YAML preset with the field (${file} is a SCALE-Sim .cfg)`,
+        })),
+      );
+    }
     const cfg = parseScaleSimCfg(readTextFile(file), file);
     return { target: findTarget('systolic')!, spec: cfg.spec, preset: cfg.runName };
   }
-  const hw = loadHwConfig(file);
+  const raw = applyPresetFlags(document ?? readYamlFile(file), file, flags);
+  const hw = hwConfigFromDocument(raw, file);
   return { target: hw.target, spec: hw.spec, preset: hw.name };
 }
 
 export function prepareRun(req: SimulateRequest): PreparedRun {
-  const { target, spec, preset } = loadHardware(req.hw, req.hwDocument);
+  const { target, spec, preset } = loadHardware(req.hw, req.hwDocument, req.presetFlags ?? {});
   const opts = req.batch !== undefined ? { batch: req.batch } : {};
   const graph = req.graph ?? loadGraph(req.workload, { ...(req.params ?? {}) }, opts).graph;
   const analysis = analyzeGraph(graph);

@@ -50,7 +50,8 @@ export interface SimResult {
   readonly format: FormatAssignment;
   readonly batch: number;
   readonly clockHz: number;
-  readonly operatingPoint: { readonly name: string; readonly clockHz: number };
+  /** The operating point the run is timed and priced at (voltage when the target has operating points). */
+  readonly operatingPoint: { readonly name: string; readonly clockHz: number; readonly voltageV?: number };
   readonly totals: SimTotals;
   readonly layers: readonly SimLayer[];
   /** Area of each component (inventory item id), µm²; sums to `totals.areaUm2`; when priced. */
@@ -87,7 +88,7 @@ export function assembleResult(
     format: run.formats,
     batch: run.batch,
     clockHz,
-    operatingPoint: { name: 'nominal', clockHz },
+    operatingPoint: run.target.operatingPoint?.(run.spec) ?? { name: 'nominal', clockHz },
     totals: {
       cycles,
       stallCycles,

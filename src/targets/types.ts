@@ -44,10 +44,43 @@ export type InventoryItem =
       readonly bytesPerMacro: number;
       readonly wordBits: number;
       readonly ports: number;
+      /**
+       * Actions priced at this SRAM, for targets whose action names are their own; each may also be
+       * priced at other components (e.g. a TCDM word also crosses the interconnect block).
+       */
+      readonly actions?: Readonly<Record<string, SramAction>>;
     }
   | { readonly kind: 'registers'; readonly id: string; readonly count: number; readonly bits: number }
   | { readonly kind: 'vector-unit'; readonly id: string; readonly lanes: number; readonly bits: number }
-  | { readonly kind: 'dram'; readonly id: string; readonly technology: string };
+  | { readonly kind: 'dram'; readonly id: string; readonly technology: string }
+  | {
+      /**
+       * A block priced as a whole (a processor core, an engine, cluster infrastructure): `count`
+       * instances, each of the area of a `blocks` tech-table row, emitting the listed actions.
+       */
+      readonly kind: 'block';
+      readonly id: string;
+      readonly count: number;
+      /** Row id in hw-configs/tech/blocks.yaml giving one instance's area. */
+      readonly areaRow: string;
+      readonly actions: Readonly<Record<string, BlockAction>>;
+    };
+
+/**
+ * What one action of a block costs: a `blocks` tech-table row (pJ per action), or one MAC of the
+ * given formats (the cost model's MAC, e.g. one lane of a SIMD dot product).
+ */
+export type BlockAction =
+  | { readonly row: string }
+  | {
+      readonly mac: { readonly weights: string; readonly activations: string; readonly accumulator: string };
+    };
+
+/** An SRAM action: `bits` read or written per action (priced as that share of a 64-bit access). */
+export interface SramAction {
+  readonly access: 'read' | 'write';
+  readonly bits: number;
+}
 
 /** How to run: the production event engine, or the reference stepper (small cases; self-checking). */
 export type EngineChoice = 'event' | 'reference';
@@ -95,10 +128,29 @@ export interface TargetDefinition<Spec, Job> {
   /** The components of this hardware for the given formats (for area and energy). */
   inventory(spec: Spec, formats: FormatAssignment): InventoryItem[];
   /** Process node, supply and DRAM kind, when the preset gives them (else no energy/area). */
-  technology(
-    spec: Spec,
-  ): { readonly nodeNm: number; readonly voltageV?: number; readonly dram: string } | undefined;
+  technology(spec: Spec):
+    | {
+        readonly nodeNm: number;
+        readonly voltageV?: number;
+        /** DRAM kind, for targets whose inventory has DRAM. */
+        readonly dram?: string;
+        /** Leakage factor of the operating point (body bias, boost); 1 when absent. */
+        readonly leakageFactor?: number;
+      }
+    | undefined;
+  /**
+   * Top-level preset fields the command line may set, by flag (the value is written into the
+   * document before `parseSpec`, so it is validated like the preset's own). Absent: the flags are
+   * refused for this target.
+   */
+  readonly presetFields?: Readonly<Partial<Record<PresetFlag, string>>>;
+  /** The chosen operating point, for targets that have several (absent: "nominal" at clockHz). */
+  operatingPoint?(spec: Spec): { readonly name: string; readonly clockHz: number; readonly voltageV: number };
 }
+
+/** Command-line flags that set a field of the preset (`--op-point <name>`, `--rbe on|off`). */
+export const PRESET_FLAGS = ['op-point', 'rbe'] as const;
+export type PresetFlag = (typeof PRESET_FLAGS)[number];
 
 /** A registered target with its types erased, for the registry and the CLI. */
 export type AnyTarget = TargetDefinition<unknown, unknown>;

@@ -13,6 +13,7 @@ import { dramAccessEnergy, registerFileCost, sramCost } from '../../src/cost/sra
 import { parseFormat } from '../../src/formats/index.js';
 import { simulateGemm, systolicInventory, operandBytes } from '../../src/targets/systolic/index.js';
 import { gemmViewOf, specOf } from '../targets/systolic/helpers.js';
+import type { InventoryItem } from '../../src/targets/types.js';
 
 describe('cost roll-up', () => {
   const formats = { weights: 'int8', activations: 'int8', accumulator: 'int32' };
@@ -113,5 +114,62 @@ describe('priced results', () => {
     expect(t.opsPerJ! / ((2 * t.macs!) / joules)).toBeCloseTo(1, 12);
     expect(t.inferencesPerSPerW! * joules).toBeCloseTo(1, 9);
     expect(t.areaUm2).toBeGreaterThan(0);
+  });
+});
+
+describe('cost roll-up: blocks and priced SRAMs', () => {
+  const inv: InventoryItem[] = [
+    {
+      kind: 'block',
+      id: 'core',
+      count: 2,
+      areaRow: 'pulp.core.area',
+      actions: {
+        insn: { row: 'pulp.core.instruction.energy' },
+        lane: { mac: { weights: 'int4', activations: 'int4', accumulator: 'int32' } },
+        word: { row: 'pulp.interconnect.word.energy' },
+      },
+    },
+    {
+      kind: 'sram',
+      id: 'bank',
+      macros: 4,
+      bytesPerMacro: 8192,
+      wordBits: 32,
+      ports: 1,
+      actions: { word: { access: 'read', bits: 32 }, store: { access: 'write', bits: 16 } },
+    },
+  ];
+  const layers = [{ cycles: 1000, counts: { insn: 10, lane: 40, word: 7, store: 3 } }];
+
+  it('prices rows at their own node and voltage unscaled, MACs by the MAC model, shared actions as a sum', () => {
+    const tech = { nodeNm: 22, voltageV: 0.8 };
+    const p = priceRun(inv, layers, tech, 1e9);
+    const e = p.layers[0]!.energyByComponentPj;
+    const lane = macCost(parseFormat('int4'), parseFormat('int4'), parseFormat('int32'), tech).energyPj;
+    // blocks.yaml: instruction 2.0 pJ and interconnect word 0.3 pJ at 22 nm, 0.8 V
+    expect(e.core).toBeCloseTo(10 * 2.0 + 40 * lane + 7 * 0.3, 9);
+    const bank = sramCost({ capacityBytes: 8192, widthBits: 64, ports: 1 }, tech);
+    expect(e.bank).toBeCloseTo(7 * bank.readEnergyPj * (32 / 64) + 3 * bank.writeEnergyPj * (16 / 64), 9);
+    expect(p.actionEnergyPj.word).toBeCloseTo(0.3 + bank.readEnergyPj / 2, 9);
+    expect(p.provenance['energy.word']).toMatch(/^core: .*\+ bank: /);
+    // area: 2 cores of the 28 nm row scaled to 22 nm, plus 4 macros
+    expect(p.areaByComponentUm2.bank).toBeCloseTo(4 * bank.areaUm2, 6);
+    expect(p.areaByComponentUm2.core).toBeGreaterThan(2 * 43000 * 0.4);
+    expect(p.areaByComponentUm2.core).toBeLessThan(2 * 43000);
+  });
+
+  it('scales block rows by V² to the operating point, and leakage by the technology factor', () => {
+    const nominal = priceRun(inv, layers, { nodeNm: 22, voltageV: 0.8 }, 1e9);
+    const low = priceRun(inv, layers, { nodeNm: 22, voltageV: 0.4, leakageFactor: 3 }, 1e9);
+    expect(low.actionEnergyPj.insn).toBeCloseTo(2.0 * (0.4 / 0.8) ** 2, 9);
+    const leak = leakagePower(nominal.areaUm2, { nodeNm: 22, voltageV: 0.4, leakageFactor: 3 }).powerUw;
+    expect(low.layers[0]!.leakageEnergyPj).toBeCloseTo(leak * 1e-6 * 1e6, 9);
+  });
+
+  it('an action with no price is an error', () => {
+    expect(() => priceRun(inv, [{ cycles: 1, counts: { unknown: 1 } }], { nodeNm: 22 }, 1e9)).toThrow(
+      /no energy price for action unknown/,
+    );
   });
 });

@@ -32,6 +32,39 @@ describe('suite files', () => {
     expect(s.tolerances).toEqual({ ...DEFAULT_TOLERANCES, energyPj: { relative: 0.01 } });
   });
 
+  it('a case may set the preset flags --op-point and --rbe; a bad --rbe value is refused', () => {
+    const s = parseSuite(
+      {
+        format: 'bitcycle-suite/1',
+        name: 'n',
+        cases: [
+          {
+            hw: 'hw-configs/riscv-cluster/marsellus.yaml',
+            workload: 'alexnet',
+            'op-point': 'low-0.5v',
+            rbe: 'off',
+          },
+          { hw: 'hw-configs/riscv-cluster/marsellus.yaml', workload: 'alexnet' },
+        ],
+      },
+      file,
+    );
+    expect(s.cases[0]!.presetFlags).toEqual({ 'op-point': 'low-0.5v', rbe: false });
+    expect(s.cases[0]!.name).toBe('marsellus alexnet preset-format op-point=low-0.5v rbe=off');
+    expect(s.cases[1]!.presetFlags).toEqual({});
+    const issues = issuesOf(() =>
+      parseSuite(
+        {
+          format: 'bitcycle-suite/1',
+          name: 'n',
+          cases: [{ hw: 'hw-configs/riscv-cluster/marsellus.yaml', workload: 'alexnet', rbe: true }],
+        },
+        file,
+      ),
+    );
+    expect(issues.map((i) => i.path)).toEqual(['cases[0].rbe']);
+  });
+
   it('every schema problem at once, each with the file and the field', () => {
     const issues = issuesOf(() =>
       parseSuite(

@@ -36,6 +36,10 @@ export interface SimulateArgs extends FormatFlags {
   /** csv (default): SCALE-Sim address traces per layer; vcd or perfetto: one file for the whole run. */
   readonly traceFormat?: string | undefined;
   readonly engine?: 'event' | 'reference' | undefined;
+  /** `--op-point <name>`: the preset's operating point to use. */
+  readonly opPoint?: string | undefined;
+  /** `--rbe on|off`. */
+  readonly rbe?: 'on' | 'off' | undefined;
 }
 
 export const DEFAULT_OUT = (): string => join(packageRoot(), 'reports', 'latest');
@@ -66,6 +70,10 @@ export async function simulate(
     batch: positiveIntFlag('--batch', args.batch),
     formats: { format: args.format, weights: args.weights, acts: args.acts, accumulator: args.accumulator },
     engine: args.engine ?? 'event',
+    presetFlags: {
+      ...(args.opPoint !== undefined ? { 'op-point': args.opPoint } : {}),
+      ...(args.rbe !== undefined ? { rbe: args.rbe === 'on' } : {}),
+    },
   });
   if (args.verbose && io !== undefined) {
     io.err(

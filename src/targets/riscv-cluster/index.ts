@@ -18,6 +18,7 @@ import { Rng } from '../../units/index.js';
 import { TargetConfigError } from '../errors.js';
 import type {
   ActionCounts,
+  BlockAction,
   InventoryItem,
   LayerResult,
   ShapedNode,
@@ -26,11 +27,11 @@ import type {
 } from '../types.js';
 import { codeRange, unsupported, type Bits, type ConvShape, type QuantConv } from './kernels/layout.js';
 import { runConv } from './kernels/run.js';
-import { runConvOnCluster, type ClusterConvRun } from './kernels/cluster-run.js';
+import { runConvOnCluster, type ClusterConvRun, type StallsByCause } from './kernels/cluster-run.js';
+import { PULP_ICACHE } from './core/timing.js';
 import { eventTiming } from './rbe/event.js';
 import { validateJob, type RbeJob } from './rbe/job.js';
 import { MARSELLUS_RBE } from './rbe/params.js';
-import { layerEnergy } from './energy.js';
 import { parseRiscvClusterSpec, type RiscvClusterSpec } from './spec.js';
 
 export type RiscvClusterJob =
@@ -43,7 +44,8 @@ export type RiscvClusterJob =
       /** The RBE job runs once per image (batch) / matmul segment. */
       readonly repeats: number;
       readonly macs: number;
-      readonly dmaBytes: number;
+      /** L2 ↔ TCDM bytes of the whole layer: inputs and weights in, outputs out. */
+      readonly dmaBytes: DmaBytes;
     }
   | {
       readonly kind: 'cores';
@@ -53,11 +55,16 @@ export type RiscvClusterJob =
       readonly conv: ConvShape;
       readonly repeats: number;
       readonly macs: number;
-      readonly dmaBytes: number;
+      readonly dmaBytes: DmaBytes;
       /** Why not the RBE. */
       readonly reason: string;
     }
   | { readonly kind: 'refused'; readonly name: string; readonly op: string; readonly reason: string };
+
+export interface DmaBytes {
+  readonly in: number;
+  readonly out: number;
+}
 
 const MAC_OPS = new Set(['conv2d', 'dense', 'matmul']);
 
@@ -167,9 +174,10 @@ function compileNode(s: ShapedNode, spec: RiscvClusterSpec, formats: FormatAssig
   const bytes = (n: number, bits: number): number => Math.ceil((n * bits) / 8);
   const hOut = Math.floor((c.h + c.pads[0] + c.pads[2] - c.kh) / c.stride) + 1;
   const wOut = Math.floor((c.w + c.pads[1] + c.pads[3] - c.kw) / c.stride) + 1;
-  const dmaBytes =
-    shape.repeats * (bytes(c.h * c.w * c.cin, a.bits) + bytes(hOut * wOut * c.cout, a.bits)) +
-    bytes(c.kh * c.kw * c.cin * c.cout, w.bits);
+  const dmaBytes: DmaBytes = {
+    in: shape.repeats * bytes(c.h * c.w * c.cin, a.bits) + bytes(c.kh * c.kw * c.cin * c.cout, w.bits),
+    out: shape.repeats * bytes(hOut * wOut * c.cout, a.bits),
+  };
   // RBE first: unsigned activations (it takes x in [0, 2^QA)), signed weights, validateJob.
   const rbeWhy: string[] = [];
   if (!spec.rbe) rbeWhy.push('the RBE is off in the preset (rbe: false)');
@@ -243,14 +251,74 @@ export function seededLayer(c: ConvShape, seed: number): QuantConv {
   };
 }
 
-function scaled(counts: ActionCounts, n: number, prefix: string): ActionCounts {
-  const out: ActionCounts = {};
-  for (const [key, v] of Object.entries(counts)) out[`${prefix}${key}`] = v * n;
-  return out;
+/**
+ * The actions the cost model prices (./inventory below names a price for each). Every other counter
+ * of a run is a statistic (instruction mix, stalls, per-bank traffic) and goes to the layer's extra
+ * fields, never into `counts`, so nothing is priced twice.
+ */
+export const PRICED_ACTIONS = [
+  'cores.insn.total',
+  'cores.insn.mul',
+  'cores.insn.mulh',
+  'cores.insn.div',
+  'cores.mac.int32',
+  'cores.mac.int16',
+  'cores.mac.int8',
+  'cores.mac.int4',
+  'cores.mac.int2',
+  'cores.icache.refill.shared',
+  'cores.icache.refill.l2',
+  'tcdm.access',
+  'l2.core.access',
+  'l2.dma.read.bytes',
+  'l2.dma.write.bytes',
+  'rbe.l1.word.read',
+  'rbe.l1.word.write',
+  'rbe.inputbuffer.write',
+  'rbe.bitop',
+  'rbe.accumulator.update',
+  'rbe.normquant.op',
+] as const;
+const PRICED = new Set<string>(PRICED_ACTIONS);
+
+/** Counters that only restate others per core / per DMA port; left out of the layer's figures. */
+const PER_PORT = /^(core\d+\.|eu\.core\d+\.|tcdm\.core\d+\.|tcdm\.dma\d+\.)/;
+
+interface SplitCounts {
+  readonly counts: ActionCounts;
+  readonly stats: Record<string, number>;
 }
 
-function sorted(c: ActionCounts): ActionCounts {
+/** A run's counters × repeats, split into priced actions and statistics. */
+function splitCounts(raw: ActionCounts, repeats: number): SplitCounts {
+  const counts: ActionCounts = {};
+  const stats: Record<string, number> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (PER_PORT.test(k) || k === 'cycles') continue;
+    if (PRICED.has(k)) counts[k] = v * repeats;
+    else stats[k] = v * repeats;
+  }
+  return { counts, stats };
+}
+
+function addCount(c: ActionCounts, key: string, n: number): void {
+  c[key] = (c[key] ?? 0) + n;
+}
+
+function sorted<T>(c: Readonly<Record<string, T>>): Record<string, T> {
   return Object.fromEntries(Object.entries(c).sort(([x], [y]) => x.localeCompare(y)));
+}
+
+/** The stall causes the reports name, per layer (summed over cores and repeats). */
+function stallExtras(st: StallsByCause, repeats: number): Record<string, number> {
+  return {
+    'stalls.loadUse': st.loadUse * repeats,
+    'stalls.tcdmConflict': st.tcdm * repeats,
+    'stalls.icache': st.icache * repeats,
+    'stalls.dmaWait': st.dmaWait * repeats,
+    'stalls.barrier': st.barrier * repeats,
+    'stalls.other': st.other * repeats,
+  };
 }
 
 /** The layer on all cores of the cluster, or undefined when it does not fit the TCDM (no tiling yet). */
@@ -261,6 +329,103 @@ function clusterRunOrUndefined(layer: QuantConv, spec: RiscvClusterSpec): Cluste
     if (e instanceof InputError) return undefined;
     throw e;
   }
+}
+
+interface EngineResult {
+  readonly cycles: number;
+  readonly stallCycles: number;
+  readonly counts: ActionCounts;
+  readonly peakMacPerCycle: number;
+  readonly extra: Record<string, number | string>;
+}
+
+/**
+ * An RBE layer: the event model's cycles and counts. The RBE reads its operands from the TCDM, so
+ * the layer's DMA traffic (inputs and weights in, outputs out; from the layer's sizes) is counted
+ * as L2 bytes and TCDM words, but its time is not on the clock (no tiling for the RBE yet).
+ */
+function runRbe(job: Extract<RiscvClusterJob, { kind: 'rbe' }>): EngineResult {
+  const t = eventTiming(job.rbe, MARSELLUS_RBE);
+  const { counts, stats } = splitCounts(t.counts, job.repeats);
+  addCount(counts, 'l2.dma.read.bytes', job.dmaBytes.in);
+  addCount(counts, 'l2.dma.write.bytes', job.dmaBytes.out);
+  addCount(counts, 'tcdm.access', Math.ceil(job.dmaBytes.in / 4) + Math.ceil(job.dmaBytes.out / 4));
+  const p = MARSELLUS_RBE;
+  const rows = job.rbe.mode === '3x3' ? p.blocksPerColumn : job.rbe.qw;
+  return {
+    cycles: t.cycles * job.repeats,
+    stallCycles: 0,
+    counts,
+    peakMacPerCycle: (p.columns * rows * p.binconvsPerBlock * p.binconvWidth) / (job.rbe.qa * job.rbe.qw),
+    extra: {
+      ...stats,
+      rbeMode: job.rbe.mode,
+      model: 'RBE event model E (rbe/event.ts); DMA traffic counted, not timed; no TCDM contention',
+    },
+  };
+}
+
+function issMacsOf(c: ConvShape): number {
+  const ho = Math.floor((c.h + c.pads[0] + c.pads[2] - c.kh) / c.stride) + 1;
+  const wo = Math.floor((c.w + c.pads[1] + c.pads[3] - c.kw) / c.stride) + 1;
+  return ho * wo * c.cout * c.kh * c.kw * c.cin;
+}
+
+/** A core layer: the generated kernel on the ISS, on the cluster model when it fits the TCDM. */
+function runCores(job: Extract<RiscvClusterJob, { kind: 'cores' }>, spec: RiscvClusterSpec): EngineResult {
+  const c = job.conv;
+  const issMacs = issMacsOf(c);
+  if (issMacs > spec.issMaxMacsPerLayer) {
+    throw new TargetConfigError(
+      'simulation.iss_max_macs_per_layer',
+      String(spec.issMaxMacsPerLayer),
+      `at least ${issMacs} MACs: this layer runs on the cores' instruction-set simulator, which runs every instruction (raise the limit, or run it on the RBE: ${job.reason})`,
+    );
+  }
+  const layer = seededLayer(c, spec.seed);
+  const r = clusterRunOrUndefined(layer, spec);
+  if (r !== undefined) {
+    const { counts, stats } = splitCounts(r.counts, job.repeats);
+    // the critical path: cycles in which the busiest core was not retiring an instruction
+    const busiest = r.cores.reduce((m, k) => Math.max(m, k.instructions), 0);
+    return {
+      cycles: r.cycles * job.repeats,
+      stallCycles: (r.cycles - busiest) * job.repeats,
+      counts,
+      peakMacPerCycle: (32 / c.xBits) * spec.cores,
+      extra: {
+        ...stats,
+        ...stallExtras(r.stalls, job.repeats),
+        rbeRefused: job.reason,
+        coresUsed: spec.cores,
+        tcdmConflicts: r.tcdmConflicts * job.repeats,
+        issInstructions: r.cores.reduce((s2, k) => s2 + k.instructions, 0) * job.repeats,
+        model: `ISS, ${spec.cores} cores on the cluster model (TCDM banks, DMA in/out, barriers; kernels/cluster-run.ts)`,
+      },
+    };
+  }
+  const one = runConv(layer);
+  const prefixed: ActionCounts = {};
+  for (const [k, v] of Object.entries(one.counts)) if (k !== 'cycles') prefixed[`cores.${k}`] = v;
+  const { counts, stats } = splitCounts(prefixed, job.repeats);
+  const words = (one.counts['data.read'] ?? 0) + (one.counts['data.write'] ?? 0);
+  addCount(counts, 'tcdm.access', words * job.repeats);
+  addCount(counts, 'l2.dma.read.bytes', job.dmaBytes.in);
+  addCount(counts, 'l2.dma.write.bytes', job.dmaBytes.out);
+  return {
+    cycles: one.cycles * job.repeats,
+    stallCycles: (one.counts['stall.total'] ?? 0) * job.repeats,
+    counts,
+    peakMacPerCycle: 32 / c.xBits,
+    extra: {
+      ...stats,
+      rbeRefused: job.reason,
+      coresUsed: 1,
+      issInstructions: (one.counts['insn.total'] ?? 0) * job.repeats,
+      model:
+        'ISS, one core, ideal I-cache, no TCDM conflicts (kernels/run.ts): the layer does not fit the TCDM and L1 tiling is not implemented yet',
+    },
+  };
 }
 
 function runJob(job: RiscvClusterJob, spec: RiscvClusterSpec): LayerResult {
@@ -279,87 +444,25 @@ function runJob(job: RiscvClusterJob, spec: RiscvClusterSpec): LayerResult {
       extra: { engine: 'pass-through' },
     };
   }
-  let cycles: number;
-  let stallCycles: number;
-  let counts: ActionCounts;
-  let peak: number;
-  const extra: Record<string, number | string> = { engine: job.kind };
-  if (job.kind === 'rbe') {
-    const t = eventTiming(job.rbe, MARSELLUS_RBE);
-    cycles = t.cycles * job.repeats;
-    stallCycles = 0;
-    counts = { ...scaled(t.counts, job.repeats, ''), 'dma.bytes': job.dmaBytes };
-    const p = MARSELLUS_RBE;
-    const rows = job.rbe.mode === '3x3' ? p.blocksPerColumn : job.rbe.qw;
-    peak = (p.columns * rows * p.binconvsPerBlock * p.binconvWidth) / (job.rbe.qa * job.rbe.qw);
-    extra.rbeMode = job.rbe.mode;
-    extra.model = 'RBE event model E (rbe/event.ts), no TCDM contention';
-  } else {
-    const c = job.conv;
-    const issMacs = (() => {
-      const ho = Math.floor((c.h + c.pads[0] + c.pads[2] - c.kh) / c.stride) + 1;
-      const wo = Math.floor((c.w + c.pads[1] + c.pads[3] - c.kw) / c.stride) + 1;
-      return ho * wo * c.cout * c.kh * c.kw * c.cin;
-    })();
-    if (issMacs > spec.issMaxMacsPerLayer) {
-      throw new TargetConfigError(
-        'simulation.iss_max_macs_per_layer',
-        String(spec.issMaxMacsPerLayer),
-        `at least ${issMacs} MACs: this layer runs on the cores' instruction-set simulator, which runs every instruction (raise the limit, or run it on the RBE: ${job.reason})`,
-      );
-    }
-    const layer = seededLayer(c, spec.seed);
-    const onCluster = clusterRunOrUndefined(layer, spec);
-    peak = (32 / c.xBits) * (onCluster === undefined ? 1 : spec.cores);
-    extra.rbeRefused = job.reason;
-    if (onCluster !== undefined) {
-      const r = onCluster;
-      cycles = r.cycles * job.repeats;
-      // the critical path: cycles in which the busiest core was not retiring an instruction
-      const busiest = r.cores.reduce((m, k) => Math.max(m, k.instructions), 0);
-      stallCycles = (r.cycles - busiest) * job.repeats;
-      const kept = Object.fromEntries(
-        Object.entries(r.counts).filter(([k]) => !/^core\d+\./.test(k) && !/^eu\.core\d+\./.test(k)),
-      );
-      counts = { ...scaled(kept, job.repeats, ''), 'dma.bytes': job.dmaBytes };
-      extra.coresUsed = spec.cores;
-      extra.tcdmConflicts = r.tcdmConflicts * job.repeats;
-      extra.model = `ISS, ${spec.cores} cores on the cluster model (TCDM banks, DMA in/out, barriers; kernels/cluster-run.ts)`;
-      extra.issInstructions = r.cores.reduce((s2, k) => s2 + k.instructions, 0) * job.repeats;
-    } else {
-      const r = runConv(layer);
-      cycles = r.cycles * job.repeats;
-      stallCycles = (r.counts['stall.total'] ?? 0) * job.repeats;
-      const core = { ...r.counts };
-      delete core.cycles;
-      counts = { ...scaled(core, job.repeats, 'cores.'), 'dma.bytes': job.dmaBytes };
-      extra.coresUsed = 1;
-      extra.model =
-        'ISS, one core, ideal I-cache, no TCDM conflicts (kernels/run.ts): the layer does not fit the TCDM and L1 tiling is not implemented yet';
-      extra.issInstructions = (r.counts['insn.total'] ?? 0) * job.repeats;
-    }
-  }
-  const seconds = cycles / opPoint.clockHz;
-  const e = layerEnergy(counts, cycles, spec);
+  const r = job.kind === 'rbe' ? runRbe(job) : runCores(job, spec);
+  const seconds = r.cycles / opPoint.clockHz;
   const ops = 2 * job.macs;
   return {
     name: job.name,
     op: job.op,
-    cycles,
-    stallCycles,
+    cycles: r.cycles,
+    stallCycles: r.stallCycles,
     macs: job.macs,
-    utilization: cycles > 0 ? job.macs / (cycles * peak) : 0,
-    counts: sorted(counts),
-    extra: {
-      ...extra,
-      macPerCycle: cycles > 0 ? job.macs / cycles : 0,
-      peakMacPerCycle: peak,
+    utilization: r.cycles > 0 ? job.macs / (r.cycles * r.peakMacPerCycle) : 0,
+    counts: sorted(r.counts),
+    extra: sorted({
+      engine: job.kind,
+      ...r.extra,
+      macPerCycle: r.cycles > 0 ? job.macs / r.cycles : 0,
+      peakMacPerCycle: r.peakMacPerCycle,
       gopsPerS: seconds > 0 ? ops / seconds / 1e9 : 0,
       operatingPoint: opPoint.name,
-      clusterEnergyPj: e.totalPj,
-      ...Object.fromEntries(Object.entries(e.byGroupPj).map(([g, v]) => [`clusterEnergyPj.${g}`, v])),
-      topsPerW: e.totalPj > 0 ? ops / (e.totalPj * 1e-12) / 1e12 : 0,
-    },
+    }),
   };
 }
 
@@ -383,15 +486,67 @@ export const riscvClusterTarget: TargetDefinition<RiscvClusterSpec, RiscvCluster
   peakMacsPerCycle,
   presetFormats: (spec) => spec.formats,
   inventory: riscvClusterInventory,
-  // Energy is priced inside the target (./energy.ts, layer extra `clusterEnergyPj`): the cost
-  // roll-up prices the systolic inventory's actions only, so no technology is handed to it.
-  technology: () => undefined,
+  technology: (spec) => ({
+    nodeNm: spec.nodeNm,
+    voltageV: spec.operatingPoint.voltageV,
+    leakageFactor: spec.operatingPoint.leakageFactor,
+  }),
+  presetFields: { 'op-point': 'operating_point', rbe: 'rbe' },
+  operatingPoint: (spec) => ({
+    name: spec.operatingPoint.name,
+    clockHz: spec.operatingPoint.clockHz,
+    voltageV: spec.operatingPoint.voltageV,
+  }),
 };
 
-/** The cluster's components (for a future roll-up; not priced by src/cost today). */
+const row = (id: string): BlockAction => ({ row: id });
+const lane = (bits: number): BlockAction => ({
+  mac: { weights: `int${bits}`, activations: `int${bits}`, accumulator: 'int32' },
+});
+
+/**
+ * What the cluster is made of and what prices each of its actions (the cost model's tables:
+ * hw-configs/tech/blocks.yaml for the cores, the RBE and the interconnect; the CACTI SRAM model for
+ * the TCDM banks, I-caches and L2; the MAC model for one SIMD lane at each width).
+ */
 export function riscvClusterInventory(spec: RiscvClusterSpec): InventoryItem[] {
-  return [
-    { kind: 'registers', id: 'cores.regfile', count: spec.cores * 32, bits: 32 },
+  const lineBits = (PULP_ICACHE.shared ?? PULP_ICACHE.private).lineBytes * 8;
+  const tcdmWord = { access: 'read', bits: 32 } as const;
+  const items: InventoryItem[] = [
+    {
+      kind: 'block',
+      id: 'cores',
+      count: spec.cores,
+      areaRow: 'pulp.core.area',
+      actions: {
+        'cores.insn.total': row('pulp.core.instruction.energy'),
+        'cores.insn.mul': row('pulp.core.mul.energy'),
+        'cores.insn.mulh': row('pulp.core.mul.energy'),
+        'cores.insn.div': row('pulp.core.mul.energy'),
+        'cores.mac.int32': lane(32),
+        'cores.mac.int16': lane(16),
+        'cores.mac.int8': lane(8),
+        'cores.mac.int4': lane(4),
+        'cores.mac.int2': lane(2),
+      },
+    },
+    {
+      kind: 'sram',
+      id: 'icache.private',
+      macros: spec.cores,
+      bytesPerMacro: spec.icachePrivateBytes,
+      wordBits: lineBits,
+      ports: 1,
+    },
+    {
+      kind: 'sram',
+      id: 'icache.shared',
+      macros: 1,
+      bytesPerMacro: spec.icacheSharedBytes,
+      wordBits: lineBits,
+      ports: 1,
+      actions: { 'cores.icache.refill.shared': { access: 'read', bits: lineBits } },
+    },
     {
       kind: 'sram',
       id: 'tcdm',
@@ -399,7 +554,51 @@ export function riscvClusterInventory(spec: RiscvClusterSpec): InventoryItem[] {
       bytesPerMacro: spec.tcdmBytes / spec.tcdmBanks,
       wordBits: 32,
       ports: 1,
+      actions: {
+        'tcdm.access': tcdmWord,
+        'rbe.l1.word.read': tcdmWord,
+        'rbe.l1.word.write': { access: 'write', bits: 32 },
+      },
     },
-    { kind: 'sram', id: 'l2', macros: 1, bytesPerMacro: spec.l2Bytes, wordBits: 64, ports: 1 },
+    {
+      kind: 'sram',
+      id: 'l2',
+      macros: 1,
+      bytesPerMacro: spec.l2Bytes,
+      wordBits: 64,
+      ports: 1,
+      actions: {
+        'l2.dma.read.bytes': { access: 'read', bits: 8 },
+        'l2.dma.write.bytes': { access: 'write', bits: 8 },
+        'l2.core.access': { access: 'read', bits: 32 },
+        'cores.icache.refill.l2': { access: 'read', bits: lineBits },
+      },
+    },
+    {
+      kind: 'block',
+      id: 'cluster.infrastructure',
+      count: 1,
+      areaRow: 'pulp.cluster-infrastructure.area',
+      actions: {
+        'tcdm.access': row('pulp.interconnect.word.energy'),
+        'rbe.l1.word.read': row('pulp.interconnect.word.energy'),
+        'rbe.l1.word.write': row('pulp.interconnect.word.energy'),
+      },
+    },
   ];
+  if (spec.rbe) {
+    items.push({
+      kind: 'block',
+      id: 'rbe',
+      count: 1,
+      areaRow: 'pulp.rbe.area',
+      actions: {
+        'rbe.bitop': row('pulp.rbe.bitop.energy'),
+        'rbe.accumulator.update': row('pulp.rbe.accumulate.energy'),
+        'rbe.normquant.op': row('pulp.rbe.normquant.energy'),
+        'rbe.inputbuffer.write': row('pulp.rbe.buffer.write.energy'),
+      },
+    });
+  }
+  return items;
 }

@@ -6,27 +6,6 @@
 import { z } from 'zod';
 import { parseWithSchema } from '../../config/validate.js';
 
-/**
- * The energy actions of the table, each priced per unit at the table's reference voltage. The
- * counts they apply to are listed in ./energy.ts.
- */
-export const ENERGY_ACTIONS = [
-  'core.instruction',
-  'core.mul',
-  'core.mac.int32',
-  'core.mac.int16',
-  'core.mac.int8',
-  'core.mac.int4',
-  'core.mac.int2',
-  'tcdm.word',
-  'dma.byte',
-  'rbe.bitop',
-  'rbe.accumulate',
-  'rbe.normquant',
-  'rbe.buffer.write',
-] as const;
-export type EnergyAction = (typeof ENERGY_ACTIONS)[number];
-
 const positiveInt = (what: string) =>
   z.number().int(`${what}: an integer`).positive(`${what}: a positive integer`);
 const source = z.string().min(1, 'where the figure comes from, or "estimate: …"');
@@ -36,13 +15,11 @@ const OperatingPointSchema = z.strictObject({
   voltage_v: z.number().positive('a supply voltage in volts'),
   frequency_mhz: z.number().positive('a cluster clock frequency in MHz'),
   body_bias_boost: z.boolean(),
-  /** Cluster leakage power at this point (all cores, TCDM, RBE), mW. */
-  leakage_mw: z.number().nonnegative('a leakage power in mW (0 or more)'),
-  source,
-});
-
-const EnergyRowSchema = z.strictObject({
-  pj: z.number().nonnegative('an energy in pJ (0 or more)'),
+  /**
+   * Leakage at this point relative to the cost model's area-based leakage at this voltage (forward
+   * body bias raises it); 1 without body bias.
+   */
+  leakage_factor: z.number().positive('a leakage factor (1 without body bias)').default(1),
   source,
 });
 
@@ -67,7 +44,7 @@ const SpecSchema = z
     operating_points: z.array(OperatingPointSchema).min(1, 'at least one operating point'),
     operating_point: z.string().min(1, 'the name of one of operating_points'),
     technology: z.strictObject({
-      node_nm: z.number().positive('a technology node in nm'),
+      node_nm: z.number().positive('a technology node in nm of hw-configs/tech/scaling.yaml'),
       source: z.string().optional(),
     }),
     formats: z
@@ -77,16 +54,6 @@ const SpecSchema = z
         accumulator: z.string(),
       })
       .optional(),
-    energy: z.strictObject({
-      reference_voltage_v: z.number().positive('the supply voltage the table is given at, in volts'),
-      source: z.string().optional(),
-      actions: z.strictObject(
-        Object.fromEntries(ENERGY_ACTIONS.map((a) => [a, EnergyRowSchema])) as Record<
-          EnergyAction,
-          typeof EnergyRowSchema
-        >,
-      ),
-    }),
     simulation: z
       .strictObject({
         /** Core layers above this many MACs are refused (the ISS runs every instruction). */
@@ -127,7 +94,7 @@ export interface OperatingPoint {
   readonly voltageV: number;
   readonly clockHz: number;
   readonly bodyBiasBoost: boolean;
-  readonly leakageMw: number;
+  readonly leakageFactor: number;
   readonly source: string;
 }
 
@@ -149,9 +116,6 @@ export interface RiscvClusterSpec {
   readonly nodeNm: number;
   readonly formats:
     { readonly weights: string; readonly activations: string; readonly accumulator: string } | undefined;
-  readonly energyReferenceVoltageV: number;
-  /** pJ per action at energyReferenceVoltageV, with its source. */
-  readonly energyPj: Readonly<Record<EnergyAction, { readonly pj: number; readonly source: string }>>;
   readonly issMaxMacsPerLayer: number;
   readonly seed: number;
 }
@@ -163,7 +127,7 @@ export function parseRiscvClusterSpec(raw: unknown, file: string): RiscvClusterS
     voltageV: p.voltage_v,
     clockHz: p.frequency_mhz * 1e6,
     bodyBiasBoost: p.body_bias_boost,
-    leakageMw: p.leakage_mw,
+    leakageFactor: p.leakage_factor,
     source: p.source,
   }));
   const chosen = ops.find((p) => p.name === y.operating_point);
@@ -183,8 +147,6 @@ export function parseRiscvClusterSpec(raw: unknown, file: string): RiscvClusterS
     operatingPoint: chosen,
     nodeNm: y.technology.node_nm,
     formats: y.formats,
-    energyReferenceVoltageV: y.energy.reference_voltage_v,
-    energyPj: y.energy.actions,
     issMaxMacsPerLayer: y.simulation.iss_max_macs_per_layer,
     seed: y.simulation.seed,
   };
