@@ -66,6 +66,14 @@ describe('sweep spec validation', () => {
     ]);
   });
 
+  it('accepts the shipped riscv-cluster example: format × RBE × operating point, priced', () => {
+    const spec = loadSweepSpec(join(root, 'hw-configs', 'sweeps', 'marsellus-rbe-voltage.yaml'));
+    expect(spec.targetId).toBe('riscv-cluster');
+    expect(spec.axes.map((a) => a.values.length)).toEqual([5, 2, 4]);
+    expect(spaceSize(spec)).toBe(40);
+    expect(spec.objectives.map((o) => o.metric.name)).toEqual(['latency', 'energy']);
+  });
+
   it('reports every problem at once, each with its field path', () => {
     const issues = issuesOf(
       base({

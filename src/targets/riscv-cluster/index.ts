@@ -46,6 +46,11 @@ export type RiscvClusterJob =
       readonly macs: number;
       /** L2 ↔ TCDM bytes of the whole layer: inputs and weights in, outputs out. */
       readonly dmaBytes: DmaBytes;
+      /**
+       * Signed activation codes, sent offset by 2^(QA−1) with the offset folded into the
+       * normalization bias (rbe/signed.ts: exact); outputs signed (no ReLU clip).
+       */
+      readonly signedActivations: boolean;
     }
   | {
       readonly kind: 'cores';
@@ -125,7 +130,7 @@ function convShape(s: ShapedNode, x: Bits, xSigned: boolean, w: Bits): Shape | u
   };
 }
 
-function rbeJobOf(c: ConvShape, qa: number, qw: number): RbeJob {
+function rbeJobOf(c: ConvShape, qa: number, qw: number, signedOut: boolean): RbeJob {
   const hOut = Math.floor((c.h + c.pads[0] + c.pads[2] - c.kh) / c.stride) + 1;
   const wOut = Math.floor((c.w + c.pads[1] + c.pads[3] - c.kw) / c.stride) + 1;
   const mode =
@@ -146,7 +151,8 @@ function rbeJobOf(c: ConvShape, qa: number, qw: number): RbeJob {
       scale: new Array<number>(c.cout).fill(1),
       bias: new Array<number>(c.cout).fill(0),
       shift: 1,
-      relu: true,
+      // unsigned outputs: the ReLU clip to [0, 2^QAO); signed: the signed QAO-bit clip
+      relu: !signedOut,
     },
     addresses: { x: 0, w: 0, nq: 0, y: 0 },
   };
@@ -182,19 +188,19 @@ function compileNode(s: ShapedNode, spec: RiscvClusterSpec, formats: FormatAssig
   const rbeWhy: string[] = [];
   if (!spec.rbe) rbeWhy.push('the RBE is off in the preset (rbe: false)');
   else {
-    if (a.signed) rbeWhy.push(`activations ${formats.activations} are signed (the RBE takes unsigned codes)`);
     if (!w.signed) rbeWhy.push(`weights ${formats.weights} are unsigned (the RBE takes signed weights)`);
-    rbeWhy.push(...validateJob(rbeJobOf(c, a.bits, w.bits), MARSELLUS_RBE));
+    rbeWhy.push(...validateJob(rbeJobOf(c, a.bits, w.bits, a.signed), MARSELLUS_RBE));
   }
   if (rbeWhy.length === 0) {
     return {
       kind: 'rbe',
       name,
       op,
-      rbe: rbeJobOf(c, a.bits, w.bits),
+      rbe: rbeJobOf(c, a.bits, w.bits, a.signed),
       repeats: shape.repeats,
       macs: s.macs,
       dmaBytes,
+      signedActivations: a.signed,
     };
   }
   const coreWhy: string[] = [];
@@ -360,6 +366,9 @@ function runRbe(job: Extract<RiscvClusterJob, { kind: 'rbe' }>): EngineResult {
     extra: {
       ...stats,
       rbeMode: job.rbe.mode,
+      ...(job.signedActivations
+        ? { rbeActivationOffset: `signed codes + 2^${job.rbe.qa - 1}, folded into the bias (rbe/signed.ts)` }
+        : {}),
       model: 'RBE event model E (rbe/event.ts); DMA traffic counted, not timed; no TCDM contention',
     },
   };

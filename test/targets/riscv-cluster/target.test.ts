@@ -157,7 +157,7 @@ describe('riscv-cluster target: RBE where legal, cores otherwise', () => {
     expect(core.reason).toMatch(/stride: got 2/);
   });
 
-  it('with signed activations or the RBE off, everything runs on the cores, with the reason', () => {
+  it('signed activations still go to the RBE (offset codes, bias folded); with the RBE off everything runs on the cores, with the reason', () => {
     const s = spec();
     const signed = riscvClusterTarget.compile(
       graph,
@@ -167,7 +167,10 @@ describe('riscv-cluster target: RBE where legal, cores otherwise', () => {
       { engine: 'event' },
     );
     const first = signed[0]!;
-    expect(first.kind === 'cores' && first.reason).toMatch(/activations int8 are signed/);
+    expect(first.kind === 'rbe' && first.signedActivations).toBe(true);
+    expect(first.kind === 'rbe' && first.rbe.norm.relu).toBe(false);
+    const r = riscvClusterTarget.runJob(first, s);
+    expect(r.extra.rbeActivationOffset).toMatch(/signed codes \+ 2\^7, folded into the bias/);
     const off = riscvClusterTarget.compile(
       graph,
       shaped(graph),
