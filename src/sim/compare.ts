@@ -9,7 +9,7 @@ import { inventoryArea, priceRun, type Technology } from '../cost/rollup.js';
 import { macCost } from '../cost/mac.js';
 import { parseFormat } from '../formats/index.js';
 import type { NumericalError } from '../numerics/types.js';
-import type { LayerResult } from '../targets/types.js';
+import type { InventoryItem, LayerResult } from '../targets/types.js';
 import { InputError } from '../units/errors.js';
 import { prepareRun } from './prepare.js';
 import { runTasks } from './pool.js';
@@ -84,18 +84,24 @@ export function parseNode(text: string): number {
   return v;
 }
 
-function areaSplit(byComponent: Readonly<Record<string, number>>): {
-  pe: number;
-  sram: number;
-  total: number;
-} {
+/**
+ * Area by kind of component: the compute (a MAC array and its PE registers, or processor and engine
+ * blocks), the SRAMs, and the total (which also holds vector units and anything else).
+ */
+function areaSplit(
+  inv: readonly InventoryItem[],
+  byComponent: Readonly<Record<string, number>>,
+): { pe: number; sram: number; total: number } {
+  const kindOf = new Map(inv.map((i) => [i.id, i.kind]));
   let pe = 0;
   let sram = 0;
   let total = 0;
   for (const [id, a] of Object.entries(byComponent)) {
     total += a;
-    if (id === 'pe' || id.startsWith('pe.')) pe += a;
-    else if (id.startsWith('sram.')) sram += a;
+    const kind = kindOf.get(id);
+    if (kind === 'sram') sram += a;
+    else if (kind === 'mac-array' || kind === 'block' || (kind === 'registers' && id.startsWith('pe')))
+      pe += a;
   }
   return { pe, sram, total };
 }
@@ -141,7 +147,7 @@ export async function compareFormats(req: CompareRequest): Promise<FormatCompari
       ]);
     const inv = run.target.inventory(run.spec, run.formats);
     const priced = priceRun(inv, results, tech, run.target.clockHz(run.spec));
-    const area = areaSplit(priced.areaByComponentUm2);
+    const area = areaSplit(inv, priced.areaByComponentUm2);
     const energy = priced.layers.reduce((s, l) => s + l.energyPj, 0);
     const breakdown: Record<string, number> = {};
     for (const l of priced.layers)
@@ -156,7 +162,8 @@ export async function compareFormats(req: CompareRequest): Promise<FormatCompari
     ).areaUm2;
     if (int8Area === undefined) {
       const int8 = resolveFormatFlags({ format: 'int8' }, run.formats);
-      int8Area = areaSplit(inventoryArea(run.target.inventory(run.spec, int8), tech).byComponentUm2).total;
+      const inv8 = run.target.inventory(run.spec, int8);
+      int8Area = areaSplit(inv8, inventoryArea(inv8, tech).byComponentUm2).total;
     }
     rows.push({
       format: f,

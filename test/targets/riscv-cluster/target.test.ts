@@ -354,3 +354,25 @@ describe('riscv-cluster target: core layers on the whole cluster', () => {
     expect(r.totals.energyPj).toBeGreaterThan(0);
   }, 60_000);
 });
+
+describe('riscv-cluster target: compare-formats', () => {
+  it('prices each format: compute blocks and SRAMs split the area, narrower formats cost less energy', async () => {
+    const { compareFormats } = await import('../../../src/sim/compare.js');
+    const rows = await compareFormats({
+      hw: PRESET,
+      workload: join(packageRoot(), 'regress', 'workloads', 'cluster-layers.csv'),
+      formats: ['w8a8', 'w2a2'],
+      workers: 0,
+    });
+    expect(rows.map((r) => r.format)).toEqual(['w8a8', 'w2a2']);
+    for (const r of rows) {
+      expect(r.peArrayAreaUm2).toBeGreaterThan(0);
+      expect(r.sramAreaUm2).toBeGreaterThan(0);
+      expect(r.peArrayAreaUm2 + r.sramAreaUm2).toBeLessThanOrEqual(r.totalAreaUm2 + 1e-6);
+    }
+    // the same chip in both formats; fewer bits run faster on the RBE and cost less energy
+    expect(rows[1]!.totalAreaUm2).toBeCloseTo(rows[0]!.totalAreaUm2, 6);
+    expect(rows[1]!.cycles).toBeLessThan(rows[0]!.cycles);
+    expect(rows[1]!.energyPjPerInference).toBeLessThan(rows[0]!.energyPjPerInference);
+  }, 60_000);
+});
