@@ -26,8 +26,9 @@ import type {
   TargetDefinition,
 } from '../types.js';
 import { codeRange, unsupported, type Bits, type ConvShape, type QuantConv } from './kernels/layout.js';
-import { runConv } from './kernels/run.js';
-import { runConvOnCluster, type ClusterConvRun, type StallsByCause } from './kernels/cluster-run.js';
+import type { StallsByCause } from './kernels/cluster-run.js';
+import { runTiledOnCluster, type TiledRun } from './kernels/band-tiling.js';
+import { MARSELLUS_CLUSTER, withParams, type ClusterParams } from './cluster/params.js';
 import { PULP_ICACHE } from './core/timing.js';
 import { eventTiming } from './rbe/event.js';
 import { rbeDmaSchedule } from './rbe-schedule.js';
@@ -331,14 +332,13 @@ function stallExtras(st: StallsByCause, repeats: number): Record<string, number>
   };
 }
 
-/** The layer on all cores of the cluster, or undefined when it does not fit the TCDM (no tiling yet). */
-function clusterRunOrUndefined(layer: QuantConv, spec: RiscvClusterSpec): ClusterConvRun | undefined {
-  try {
-    return runConvOnCluster(layer, { cores: spec.cores, banks: spec.tcdmBanks });
-  } catch (e) {
-    if (e instanceof InputError) return undefined;
-    throw e;
-  }
+/** The cluster model's parameters for this preset (cores, banks, TCDM, L2, DMA bandwidth). */
+function clusterParams(spec: RiscvClusterSpec): ClusterParams {
+  return withParams(MARSELLUS_CLUSTER, {
+    tcdmBytes: spec.tcdmBytes,
+    l2Bytes: spec.l2Bytes,
+    dmaBytesPerCycle: spec.dmaBytesPerCycle,
+  });
 }
 
 interface EngineResult {
@@ -412,47 +412,40 @@ function runCores(job: Extract<RiscvClusterJob, { kind: 'cores' }>, spec: RiscvC
     );
   }
   const layer = seededLayer(c, spec.seed);
-  const r = clusterRunOrUndefined(layer, spec);
-  if (r !== undefined) {
-    const { counts, stats } = splitCounts(r.counts, job.repeats);
-    // the critical path: cycles in which the busiest core was not retiring an instruction
-    const busiest = r.cores.reduce((m, k) => Math.max(m, k.instructions), 0);
-    return {
-      cycles: r.cycles * job.repeats,
-      stallCycles: (r.cycles - busiest) * job.repeats,
-      counts,
-      peakMacPerCycle: (32 / c.xBits) * spec.cores,
-      extra: {
-        ...stats,
-        ...stallExtras(r.stalls, job.repeats),
-        rbeRefused: job.reason,
-        coresUsed: spec.cores,
-        tcdmConflicts: r.tcdmConflicts * job.repeats,
-        issInstructions: r.cores.reduce((s2, k) => s2 + k.instructions, 0) * job.repeats,
-        model: `ISS, ${spec.cores} cores on the cluster model (TCDM banks, DMA in/out, barriers; kernels/cluster-run.ts)`,
-      },
-    };
+  let r: TiledRun;
+  try {
+    r = runTiledOnCluster(layer, { cores: spec.cores, banks: spec.tcdmBanks, params: clusterParams(spec) });
+  } catch (e) {
+    if (e instanceof InputError)
+      throw new TargetConfigError(
+        'cluster.tcdm_kib',
+        String(spec.tcdmBytes / 1024),
+        `a TCDM that holds a tile of this layer: ${e.issues.map((i) => `${i.value}, expected ${i.expected}`).join('; ')}`,
+      );
+    throw e;
   }
-  const one = runConv(layer);
-  const prefixed: ActionCounts = {};
-  for (const [k, v] of Object.entries(one.counts)) if (k !== 'cycles') prefixed[`cores.${k}`] = v;
-  const { counts, stats } = splitCounts(prefixed, job.repeats);
-  const words = (one.counts['data.read'] ?? 0) + (one.counts['data.write'] ?? 0);
-  addCount(counts, 'tcdm.access', words * job.repeats);
-  addCount(counts, 'l2.dma.read.bytes', job.dmaBytes.input * job.repeats + job.dmaBytes.weights);
-  addCount(counts, 'l2.dma.write.bytes', job.dmaBytes.output * job.repeats);
+  const { counts, stats } = splitCounts(r.counts, job.repeats);
+  // the critical path: cycles in which the busiest core was not retiring an instruction
+  const busiest = r.instructionsPerCore.reduce((m, n) => Math.max(m, n), 0);
+  const p = r.plan;
   return {
-    cycles: one.cycles * job.repeats,
-    stallCycles: (one.counts['stall.total'] ?? 0) * job.repeats,
+    cycles: r.cycles * job.repeats,
+    stallCycles: (r.cycles - busiest) * job.repeats,
     counts,
-    peakMacPerCycle: 32 / c.xBits,
+    peakMacPerCycle: (32 / c.xBits) * spec.cores,
     extra: {
       ...stats,
+      ...stallExtras({ ...r.stalls, dmaWait: r.exposedDmaCycles }, job.repeats),
       rbeRefused: job.reason,
-      coresUsed: 1,
-      issInstructions: (one.counts['insn.total'] ?? 0) * job.repeats,
-      model:
-        'ISS, one core, ideal I-cache, no TCDM conflicts (kernels/run.ts): the layer does not fit the TCDM and L1 tiling is not implemented yet',
+      coresUsed: spec.cores,
+      tiles: p.tiles.length,
+      tileRows: p.rowsPerTile,
+      tileChannels: p.channelsPerSlice,
+      tcdmConflicts: r.tcdmConflicts * job.repeats,
+      issInstructions: r.instructionsPerCore.reduce((s2, n) => s2 + n, 0) * job.repeats,
+      model: p.whole
+        ? `ISS, ${spec.cores} cores on the cluster model (TCDM banks, DMA in/out, barriers; kernels/cluster-run.ts)`
+        : `ISS, ${spec.cores} cores on the cluster model, ${p.tiles.length} tiles through half the TCDM each, DMA double-buffered (kernels/band-tiling.ts)`,
     },
   };
 }
