@@ -23,6 +23,7 @@ import { tensorError, topKAgreement } from '../src/numerics/compare.js';
 import { executeGraph } from '../src/numerics/execute.js';
 import { int8Network } from './numerics-fixture.js';
 import { gridSpec, liveHeap, sweepProcess } from './sweep.js';
+import { clusterIssThroughput, clusterNetwork } from './riscv-cluster.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -226,6 +227,24 @@ async function main(): Promise<void> {
     `  the same 10,000 points inline, live heap after a full GC: ${heap.map((h) => `${h.heapMib.toFixed(1)} MiB at ${h.points.toLocaleString('en-US')}`).join(', ')}`,
   );
   rmSync(dir, { recursive: true, force: true });
+  console.log('');
+  console.log(
+    'riscv-cluster ISS: 3×3 conv 16×16×64 → 64 on 16 cores of the cluster model (I-caches, TCDM banks, DMA, barriers), one thread, warm:',
+  );
+  for (const bits of [8, 4, 2] as const) {
+    const t = clusterIssThroughput(bits);
+    console.log(
+      `  ${bits}-bit: ${(t.instructions / t.seconds / 1e6).toFixed(2)} M instructions/s, ${(t.cycles / t.seconds / 1e3).toFixed(0)} k cluster cycles/s (${t.instructions.toLocaleString('en-US')} instructions, ${t.cycles.toLocaleString('en-US')} cycles in ${t.seconds.toFixed(2)} s)`,
+    );
+  }
+  const marsellus = join(packageRoot(), 'hw-configs', 'riscv-cluster', 'marsellus.yaml');
+  const mnist = join(packageRoot(), 'workloads', 'mnist', 'model.json');
+  for (const format of ['w8a8', 'w4a4', 'w2a2']) {
+    const n = await clusterNetwork(marsellus, mnist, format);
+    console.log(
+      `  MNIST CNN ${format} through simulate, one worker: ${n.seconds.toFixed(1)} s (${n.coreLayers} core layers, ${n.rbeLayers} RBE layers, ${n.issInstructions.toLocaleString('en-US')} ISS instructions, ${n.cycles.toLocaleString('en-US')} cycles)`,
+    );
+  }
 }
 
 await main();
