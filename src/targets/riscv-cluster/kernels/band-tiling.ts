@@ -12,8 +12,10 @@
  *     cycles = in₀ + Σ_t max(compute_t, in_{t+1} + out_{t−1}) + out_last
  *
  * where a tile's DMA time is the cycles core 0 waited for its DMA in the tile's own run (split
- * into in and out by bytes) and compute_t is the rest of its cycles. Weights travel with every tile
- * (they are re-fetched for each band of rows: simple, and counted in the DMA bytes).
+ * into in and out by bytes) and compute_t is the rest of its cycles. A channel slice's weights and
+ * requantization records come in with its first band and stay resident for its other bands (the
+ * later bands' runs start with them in the TCDM). Mixed-precision weights are unpacked again in
+ * every band (counted).
  */
 import { InputError } from '../../../units/errors.js';
 import type { ActionCounts } from '../../../engine/component.js';
@@ -198,9 +200,13 @@ export function runTiledOnCluster(q: QuantConv, opts: ClusterConvOptions): Tiled
   const dmaBytes = { toTcdm: 0, toL2: 0 };
   const phases: { compute: number; dmaIn: number; dmaOut: number }[] = [];
   let last: ClusterConvRun | undefined;
+  let slice = -1;
   for (const t of plan.tiles) {
     const sub = plan.whole ? q : tileLayer(q, padded, t);
-    const r = runConvOnCluster(sub, opts);
+    // a slice's weights come in with its first tile and stay resident for its other bands
+    const resident = t.coutStart === slice;
+    slice = t.coutStart;
+    const r = runConvOnCluster(sub, { ...opts, residentWeights: resident });
     last = r;
     placeOutputs(y, q, t, r.y);
     addCounts(counts, r.counts);

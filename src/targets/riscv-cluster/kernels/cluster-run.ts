@@ -40,6 +40,11 @@ export interface ClusterConvOptions {
   readonly icache?: boolean;
   /** Send the output back to L2 by DMA at the end (default true); otherwise it stays in the TCDM. */
   readonly dmaOut?: boolean;
+  /**
+   * The weights and requantization records are already in the TCDM (a previous tile brought them):
+   * the program does not DMA them; the host places them before the run. Default false.
+   */
+  readonly residentWeights?: boolean;
   readonly maxCycles?: number;
 }
 
@@ -275,7 +280,11 @@ export function runConvOnCluster(q: QuantConv, opts: ClusterConvOptions): Cluste
     ]);
   }
   const dmaOut = opts.dmaOut ?? true;
-  const builder = clusterProgram(q, lay, params, l2Of, dmaOut);
+  const resident = opts.residentWeights === true;
+  const program0 = resident
+    ? { ...lay, dmaIn: lay.dmaIn.filter(([a]) => a !== lay.plan.weights && a !== lay.plan.params) }
+    : lay;
+  const builder = clusterProgram(q, program0, params, l2Of, dmaOut);
   const source = builder.text();
   const program = builder.build({ source: 'cluster-conv.s', base: map.l2Base });
   if (program.bytes.length > CLUSTER_CODE_BYTES) {
@@ -289,7 +298,10 @@ export function runConvOnCluster(q: QuantConv, opts: ClusterConvOptions): Cluste
   }
   const cluster = new Cluster({ code: program, params });
   // the layer in L2; the per-core records in the TCDM
-  for (const [addr, bytes] of layoutLayer(q, lay.plan)) cluster.load(l2Of(addr), bytes);
+  for (const [addr, bytes] of layoutLayer(q, lay.plan)) {
+    cluster.load(l2Of(addr), bytes);
+    if (resident && (addr === lay.plan.weights || addr === lay.plan.params)) cluster.load(addr, bytes);
+  }
   lay.rows.forEach(([r0, r1], i) => {
     const { wo } = outSize(q);
     const p = lay.plan;

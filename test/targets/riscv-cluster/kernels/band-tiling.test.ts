@@ -16,6 +16,7 @@ import { runConvOnCluster } from '../../../../src/targets/riscv-cluster/kernels/
 import {
   outSize,
   paddedInput,
+  planMemory,
   type QuantConv,
 } from '../../../../src/targets/riscv-cluster/kernels/layout.js';
 import { randomLayer, referenceConv, type LayerCase } from './helpers.js';
@@ -99,6 +100,19 @@ describe('tiling through L1', () => {
         ),
       );
       expect(r.exposedDmaCycles).toBeGreaterThanOrEqual(0);
+      // a slice's weights and records come in once, with its first band
+      let slice = -1;
+      let expectedIn = 0;
+      for (const t of plan.tiles) {
+        const sub = tileLayer(q, padded, t);
+        const alone = runConvOnCluster(sub, { cores, params, icache: false }).dmaBytes.toTcdm;
+        const p = planMemory(sub, 0);
+        const weightsAndRecords =
+          align((p.coutPadded * sub.kh * sub.kw * sub.cin * sub.wBits) / 8, 4) + p.coutPadded * 24;
+        expectedIn += t.coutStart === slice ? alone - weightsAndRecords : alone;
+        slice = t.coutStart;
+      }
+      expect(r.dmaBytes.toTcdm).toBe(expectedIn);
       expect(r.counts['tcdm.access']).toBeGreaterThan(0);
     });
   }
