@@ -187,9 +187,9 @@ function buildParser(argv: readonly string[], io: CliIo, setCode: (c: number) =>
           .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
           .option('all-layers', { type: 'boolean', describe: 'show layers with 0 cycles in the table too' })
           .option('engine', {
-            choices: ['event', 'reference'] as const,
+            choices: ['event', 'reference', 'gpu', 'dla'] as const,
             describe:
-              'event (default, fast) or reference: every PE every cycle with seeded values in the layer formats, checked against the event engine (small layers)',
+              'event (default, fast) or reference: every PE every cycle with seeded values in the layer formats, checked against the event engine (small layers); gpu or dla: the unit of a device with several (jetson)',
           })
           .option('trace', {
             type: 'string',

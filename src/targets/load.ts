@@ -19,6 +19,13 @@ export function loadHwConfig(file: string): LoadedHwConfig {
 /** Values for preset fields given on the command line (`--op-point`, `--rbe`), by flag. */
 export type PresetFlagValues = Readonly<Partial<Record<PresetFlag, string | boolean>>>;
 
+/** How each preset flag is spelled on the command line. */
+const FLAG_SPELLING: Readonly<Record<PresetFlag, string>> = {
+  'op-point': '--op-point',
+  rbe: '--rbe',
+  'device-engine': '--engine',
+};
+
 /**
  * The document with the command line's preset flags written into the fields the target names for
  * them (`presetFields`); a flag the target has no field for is an InputError naming the flag.
@@ -30,7 +37,7 @@ export function applyPresetFlags(raw: unknown, file: string, flags: PresetFlagVa
   const issues = set
     .filter(([flag]) => target.presetFields?.[flag] === undefined)
     .map(([flag, v]) => ({
-      path: `--${flag}`,
+      path: FLAG_SPELLING[flag],
       value: showValue(v),
       expected: `no such flag for the ${target.id} target (${file}); it applies to targets with a preset field for it: ${TARGETS.filter(
         (t) => t.presetFields?.[flag] !== undefined,

@@ -148,8 +148,11 @@ export interface TargetDefinition<Spec, Job> {
   operatingPoint?(spec: Spec): { readonly name: string; readonly clockHz: number; readonly voltageV: number };
 }
 
-/** Command-line flags that set a field of the preset (`--op-point <name>`, `--rbe on|off`). */
-export const PRESET_FLAGS = ['op-point', 'rbe'] as const;
+/**
+ * Command-line flags that set a field of the preset (`--op-point <name>`, `--rbe on|off`,
+ * `--device-engine gpu|dla`: the unit of a device with several, e.g. the Jetson GPU or its DLA).
+ */
+export const PRESET_FLAGS = ['op-point', 'rbe', 'device-engine'] as const;
 export type PresetFlag = (typeof PRESET_FLAGS)[number];
 
 /** A registered target with its types erased, for the registry and the CLI. */

@@ -35,7 +35,8 @@ export interface SimulateArgs extends FormatFlags {
   readonly trace?: string | undefined;
   /** csv (default): SCALE-Sim address traces per layer; vcd or perfetto: one file for the whole run. */
   readonly traceFormat?: string | undefined;
-  readonly engine?: 'event' | 'reference' | undefined;
+  /** event / reference: the simulation engine; gpu / dla: the device unit (a preset field). */
+  readonly engine?: 'event' | 'reference' | 'gpu' | 'dla' | undefined;
   /** `--op-point <name>`: the preset's operating point to use. */
   readonly opPoint?: string | undefined;
   /** `--rbe on|off`. */
@@ -69,8 +70,9 @@ export async function simulate(
     params: parseParamFlags(args.params),
     batch: positiveIntFlag('--batch', args.batch),
     formats: { format: args.format, weights: args.weights, acts: args.acts, accumulator: args.accumulator },
-    engine: args.engine ?? 'event',
+    engine: args.engine === 'reference' ? 'reference' : 'event',
     presetFlags: {
+      ...(args.engine === 'gpu' || args.engine === 'dla' ? { 'device-engine': args.engine } : {}),
       ...(args.opPoint !== undefined ? { 'op-point': args.opPoint } : {}),
       ...(args.rbe !== undefined ? { rbe: args.rbe === 'on' } : {}),
     },
