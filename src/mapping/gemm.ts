@@ -79,6 +79,41 @@ export function convGeometry(node: Extract<Node, { op: 'conv2d' }>, x: Shape, y:
   };
 }
 
+/** A conv2d or dense node seen as a grouped convolution (dense: a 1×1 conv over its rows). */
+export interface GroupedConvShape {
+  /** Images (conv) or rows: images / tokens (dense). */
+  readonly batch: number;
+  readonly groups: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly kh: number;
+  readonly kw: number;
+  /** Input and output channels per group. */
+  readonly cinG: number;
+  readonly coutG: number;
+}
+
+/** The grouped-conv shape of a conv2d or dense node (other ops: undefined). */
+export function groupedConvShape(node: Node, x: Shape, y: Shape): GroupedConvShape | undefined {
+  if (node.op === 'conv2d') {
+    const g = convGeometry(node, x, y);
+    return {
+      batch: y[0] ?? 1,
+      groups: g.groups,
+      outH: g.outH,
+      outW: g.outW,
+      kh: g.kh,
+      kw: g.kw,
+      cinG: g.inChannels / g.groups,
+      coutG: g.outChannels / g.groups,
+    };
+  }
+  if (node.op !== 'dense') return undefined;
+  const k = x[x.length - 1] ?? 1;
+  const rows = x.reduce((a, b) => a * b, 1) / k;
+  return { batch: rows, groups: 1, outH: 1, outW: 1, kh: 1, kw: 1, cinG: k, coutG: node.attrs.units };
+}
+
 /**
  * Lower a node to its GEMM view, or undefined when the op has no MACs for an array to run.
  * Conv: one segment per (image, group). Dense: one segment, M = rows of x. Matmul: one per batch.

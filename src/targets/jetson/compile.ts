@@ -12,7 +12,8 @@
  *    crossing it (written by one unit, reformatted, read by the other).
  */
 import type { FormatAssignment } from '../../config/format-flags.js';
-import type { Graph, Node, Shape } from '../../graph/ir.js';
+import { elementCount, type Graph, type Node, type Shape } from '../../graph/ir.js';
+import { groupedConvShape } from '../../mapping/gemm.js';
 import { InputError } from '../../units/errors.js';
 import type { ShapedNode } from '../types.js';
 import type { DlaWork } from './dla.js';
@@ -88,7 +89,7 @@ const OPS_PER_ELEMENT: Readonly<Record<string, number>> = {
 };
 
 function product(s: Shape | undefined): number {
-  return (s ?? []).reduce((a, b) => a * b, 1);
+  return elementCount(s ?? []);
 }
 
 /** The one precision both operands share, or undefined. */
@@ -191,33 +192,17 @@ function memoryWork(s: ShapedNode): GpuWork {
 }
 
 function dlaConvWork(s: ShapedNode): DlaWork {
-  const n = s.node;
   const x = s.inputShapes[0] ?? [];
   const y = s.outputShapes[0] ?? [];
-  const base = {
+  const shape = groupedConvShape(s.node, x, y);
+  if (shape === undefined) throw new Error(`unreachable: ${s.node.op} is not a conv2d or dense node`);
+  return {
     kind: 'conv' as const,
-    inElements: product(x),
-    weightElements: product(s.inputShapes[1]),
-    outElements: product(y),
+    inElements: elementCount(x),
+    weightElements: elementCount(s.inputShapes[1] ?? []),
+    outElements: elementCount(y),
+    ...shape,
   };
-  if (n.op === 'conv2d') {
-    const a = n.attrs;
-    return {
-      ...base,
-      batch: y[0] ?? 1,
-      groups: a.groups,
-      outH: y[2] ?? 1,
-      outW: y[3] ?? 1,
-      kh: a.kernel[0],
-      kw: a.kernel[1],
-      cinG: (x[1] ?? 1) / a.groups,
-      coutG: (y[1] ?? 1) / a.groups,
-    };
-  }
-  // dense: a 1×1 conv over the rows (images / tokens)
-  const k = x[x.length - 1] ?? 1;
-  const units = n.op === 'dense' ? n.attrs.units : (y[y.length - 1] ?? 1);
-  return { ...base, batch: product(x) / k, groups: 1, outH: 1, outW: 1, kh: 1, kw: 1, cinG: k, coutG: units };
 }
 
 function dlaPassWork(s: ShapedNode): DlaWork {
